@@ -1,0 +1,172 @@
+"""Storage: migrations, pragmas, the people repository, refusing files that are not ours."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.services.people import PeopleService
+from bot.storage import Database, DatabaseRefused, PeopleRepository
+from bot.storage.db import APPLICATION_ID
+from bot.storage.migrations import MIGRATIONS
+
+T0 = datetime(2026, 12, 10, 4, 0, tzinfo=UTC)
+
+
+async def test_new_database_is_migrated_with_wal_and_foreign_keys(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "sub" / "forum.db")
+    try:
+        assert await db.fetch_value("PRAGMA user_version") == len(MIGRATIONS)
+        assert await db.fetch_value("PRAGMA application_id") == APPLICATION_ID
+        assert await db.fetch_value("PRAGMA journal_mode") == "wal"
+        assert await db.fetch_value("PRAGMA foreign_keys") == 1
+    finally:
+        await db.close()
+    assert (tmp_path / "sub" / "forum.db").exists()
+
+
+async def test_reopening_keeps_data_and_applies_nothing_twice(tmp_path: Path) -> None:
+    path = tmp_path / "forum.db"
+    db = await Database.open(path)
+    await PeopleRepository(db).seen(
+        1, full_name="A", username=None, telegram_language="kk", now=T0
+    )
+    await db.close()
+    db = await Database.open(path)
+    try:
+        person = await PeopleRepository(db).get(1)
+        assert person is not None and person.full_name == "A"
+        assert await db.fetch_value("PRAGMA user_version") == len(MIGRATIONS)
+    finally:
+        await db.close()
+
+
+async def test_closing_twice_is_harmless(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "forum.db")
+    await db.close()
+    await db.close()
+    assert db.closed
+
+
+async def test_people_seen_creates_then_refreshes(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "forum.db")
+    repo = PeopleRepository(db)
+    try:
+        first = await repo.seen(7, full_name="Ann", username="ann", telegram_language="en", now=T0)
+        assert first.first_seen == first.last_seen == T0
+        assert first.language is None and not first.blocked
+        later = T0 + timedelta(hours=3)
+        await repo.set_blocked(7, True)
+        again = await repo.seen(
+            7, full_name="Ann B", username=None, telegram_language="ru", now=later
+        )
+        assert again.first_seen == T0 and again.last_seen == later
+        assert again.full_name == "Ann B" and again.username is None
+        assert again.telegram_language == "ru"
+        assert not again.blocked  # writing to the bot means they have not blocked it
+        chosen = await repo.set_language(7, "kk")
+        assert chosen is not None and chosen.language == "kk"
+        assert await repo.set_delegation(7, "omsk")
+        stored = await repo.get(7)
+        assert stored is not None and stored.delegation_id == "omsk"
+        assert stored.first_seen.tzinfo is not None
+        assert await repo.count() == 1
+        assert await repo.count_by_language() == {"kk": 1}
+        assert await repo.get(8) is None
+        assert not await repo.set_blocked(8, True)
+    finally:
+        await db.close()
+
+
+async def test_language_outside_the_three_is_refused_by_the_schema(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "forum.db")
+    try:
+        await PeopleRepository(db).seen(
+            1, full_name="A", username=None, telegram_language=None, now=T0
+        )
+        with pytest.raises(sqlite3.IntegrityError):
+            await db.execute("UPDATE people SET language = 'de' WHERE id = 1")
+    finally:
+        await db.close()
+
+
+async def test_failed_transaction_leaves_nothing_behind(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "forum.db")
+    try:
+
+        async def insert_then_fail() -> None:
+            async with db.transaction() as tx:
+                await tx.execute(
+                    "INSERT INTO people (id, full_name, first_seen, last_seen) "
+                    "VALUES (1, 'A', ?, ?)",
+                    (T0.isoformat(), T0.isoformat()),
+                )
+                raise RuntimeError("disk on fire")
+
+        with pytest.raises(RuntimeError):
+            await insert_then_fail()
+        assert await db.fetch_value("SELECT count(*) FROM people") == 0
+    finally:
+        await db.close()
+
+
+async def test_service_writes_only_when_something_changed(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "forum.db")
+    clock = ManualClock(T0)
+    service = PeopleService(PeopleRepository(db), clock, touch_interval=timedelta(minutes=5))
+    try:
+        await service.recognize(1, full_name="A", username=None, telegram_language="en")
+        clock.advance(timedelta(minutes=1))
+        cached = await service.recognize(1, full_name="A", username=None, telegram_language="en")
+        assert cached.last_seen == T0  # no write within the interval
+        clock.advance(timedelta(minutes=5))
+        fresh = await service.recognize(1, full_name="A", username=None, telegram_language="en")
+        assert fresh.last_seen == T0 + timedelta(minutes=6)
+        renamed = await service.recognize(1, full_name="B", username=None, telegram_language="en")
+        assert renamed.full_name == "B"
+        stored = await PeopleRepository(db).get(1)
+        assert stored is not None and stored.full_name == "B"
+    finally:
+        await db.close()
+
+
+async def test_a_file_that_is_not_sqlite_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "forum.db"
+    path.write_bytes(b"these are the minutes of the meeting, not a database\n" * 20)
+    before = path.read_bytes()
+    with pytest.raises(DatabaseRefused, match="not a SQLite database"):
+        await Database.open(path)
+    assert path.read_bytes() == before
+
+
+async def test_a_database_of_another_program_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    with pytest.raises(DatabaseRefused, match="another program"):
+        await Database.open(path)
+    with sqlite3.connect(path) as conn:
+        tables = conn.execute("SELECT name FROM sqlite_schema").fetchall()
+    assert tables == [("invoices",)]
+
+
+async def test_a_database_from_a_newer_bot_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "forum.db"
+    db = await Database.open(path)
+    await db.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    with pytest.raises(DatabaseRefused, match="newer version"):
+        await Database.open(path)
+
+
+async def test_in_memory_database(tmp_path: Path) -> None:
+    db = await Database.open(None)
+    try:
+        assert await db.fetch_value("PRAGMA user_version") == len(MIGRATIONS)
+    finally:
+        await db.close()
