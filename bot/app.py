@@ -1,0 +1,152 @@
+"""The factory: settings in, a ready bot + dispatcher + storage out; start-up and shutdown."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import BotCommand, BotCommandScopeDefault
+from aiogram.utils.i18n import I18n
+
+import handlers
+from bot.clock import Clock, SystemClock
+from bot.commands import commands
+from bot.config import Settings
+from bot.i18n import DEFAULT_LOCALE, PersonI18nMiddleware, create_i18n
+from bot.middlewares import AnswerCallbacks, InFlight, PersonMiddleware
+from bot.program import LANGS, Program, ProgramHolder
+from bot.retry import RetryMiddleware
+from bot.services.people import PeopleService
+from bot.storage import Database, PeopleRepository
+
+log = logging.getLogger(__name__)
+
+# How long shutdown waits for updates being handled before it closes the database anyway.
+SHUTDOWN_GRACE_SECONDS = 15.0
+
+
+@dataclass(slots=True)
+class App:
+    settings: Settings
+    bot: Bot
+    dispatcher: Dispatcher
+    db: Database
+    programs: ProgramHolder
+    i18n: I18n
+    people: PeopleService
+    clock: Clock
+    inflight: InFlight
+
+    async def on_startup(self) -> None:
+        program = self.programs.current
+        log.info(
+            "program %s: %d events, %d venues, %d delegations",
+            program.forum.id,
+            len(program.events),
+            len(program.venues),
+            len(program.delegations),
+        )
+        try:
+            await set_command_menus(self.bot, self.i18n)
+        except TelegramAPIError as exc:
+            log.warning("could not set the command menus: %s", exc)
+
+    async def on_shutdown(self) -> None:
+        """Let updates being handled finish, confirm them to Telegram, close the database."""
+        if not await self.inflight.wait_idle(SHUTDOWN_GRACE_SECONDS):
+            log.warning("%d updates still running at shutdown", self.inflight.active)
+        await self._confirm_handled_updates()
+        await self.db.close()
+        log.info("database closed")
+
+    async def _confirm_handled_updates(self) -> None:
+        """Confirm the updates handled so far, so that a restart does not replay them."""
+        last = self.inflight.last_update_id
+        if last is None:
+            return
+        try:
+            await self.bot.get_updates(offset=last + 1, limit=1, timeout=0)
+        except TelegramAPIError as exc:
+            log.warning("could not confirm handled updates: %s", exc)
+
+    async def close(self) -> None:
+        """Close storage and the HTTP session (for use without start_polling)."""
+        await self.db.close()
+        await self.bot.session.close()
+
+
+def telegram_session(settings: Settings) -> AiohttpSession:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session.middleware(RetryMiddleware())
+    return session
+
+
+def create_bot(token: str, session: BaseSession) -> Bot:
+    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+async def create_app(
+    settings: Settings,
+    program: Program,
+    *,
+    db: Database,
+    session: BaseSession | None = None,
+    token: str | None = None,
+    clock: Clock | None = None,
+) -> App:
+    """Wire everything together. `db` is opened by the caller, who decides where it lives."""
+    clock = clock or SystemClock()
+    if token is None:
+        token = settings.require_token().get_secret_value()
+    bot = create_bot(token, session or telegram_session(settings))
+    programs = ProgramHolder(program)
+    i18n = create_i18n()
+    people = PeopleService(PeopleRepository(db), clock)
+    inflight = InFlight()
+
+    dispatcher = Dispatcher(
+        settings=settings,
+        programs=programs,
+        people=people,
+        clock=clock,
+    )
+    dispatcher.update.outer_middleware(inflight)
+    dispatcher.update.outer_middleware(PersonMiddleware(people))
+    PersonI18nMiddleware(i18n).setup(dispatcher)
+    dispatcher.callback_query.middleware(AnswerCallbacks())
+    dispatcher.include_routers(*handlers.routers())
+
+    app = App(
+        settings=settings,
+        bot=bot,
+        dispatcher=dispatcher,
+        db=db,
+        programs=programs,
+        i18n=i18n,
+        people=people,
+        clock=clock,
+        inflight=inflight,
+    )
+    dispatcher.startup.register(app.on_startup)
+    dispatcher.shutdown.register(app.on_shutdown)
+    return app
+
+
+def command_menu(i18n: I18n, lang: str) -> list[BotCommand]:
+    with i18n.context(), i18n.use_locale(lang):
+        return [BotCommand(command=info.name, description=info.summary) for info in commands()]
+
+
+async def set_command_menus(bot: Bot, i18n: I18n) -> None:
+    """The command menu in each language, and Russian for clients in any other language."""
+    scope = BotCommandScopeDefault()
+    for lang in LANGS:
+        await bot.set_my_commands(command_menu(i18n, lang), scope=scope, language_code=lang)
+    await bot.set_my_commands(command_menu(i18n, DEFAULT_LOCALE), scope=scope)

@@ -1,0 +1,24 @@
+"""The bot's commands: one list for the Telegram menu (setMyCommands) and for /help."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiogram.utils.i18n import gettext as _
+
+
+@dataclass(frozen=True, slots=True)
+class CommandInfo:
+    name: str
+    summary: str  # for the menu: short, 1-256 characters
+    organizer_only: bool = False
+
+
+def commands(*, organizer: bool = False) -> list[CommandInfo]:
+    """The commands in the current locale, in the order people need them."""
+    listed = [
+        CommandInfo("start", _("Welcome and main menu")),
+        CommandInfo("help", _("What I can do")),
+        CommandInfo("language", _("Change the language")),
+    ]
+    return [info for info in listed if organizer or not info.organizer_only]

@@ -1,0 +1,51 @@
+"""Dates and times in the reader's language (Babel) and the forum's timezone."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date as babel_date
+from babel.dates import format_time as babel_time
+
+from bot.program.models import Lang
+
+
+def format_time(moment: datetime, lang: Lang, tz: ZoneInfo) -> str:
+    """24-hour time as printed in the forum's program: 09:30."""
+    return babel_time(moment.astimezone(tz), "HH:mm", locale=lang)
+
+
+def format_day(day: date, lang: Lang) -> str:
+    """Weekday and date: "Thursday, 10 December" / "четверг, 10 декабря"."""
+    return babel_date(day, "EEEE, d MMMM", locale=lang)
+
+
+def format_long_date(day: date, lang: Lang) -> str:
+    """ "10 декабря 2026 г." / "December 10, 2026" / "2026 ж. 10 желтоқсан"."""
+    return babel_date(day, "long", locale=lang)
+
+
+def format_date_range(first: date, last: date, lang: Lang) -> str:
+    """A span of days with the month and year said once where they are shared."""
+    if first == last:
+        return format_long_date(first, lang)
+    if (first.year, first.month) == (last.year, last.month):
+        long_last = format_long_date(last, lang)
+        spanned, count = re.subn(
+            rf"(?<!\d){last.day}(?!\d)", f"{first.day}–{last.day}", long_last, count=1
+        )
+        if count:
+            return spanned
+    return f"{babel_date(first, 'd MMMM', locale=lang)} – {format_long_date(last, lang)}"
+
+
+def format_when(start: datetime, end: datetime, lang: Lang, tz: ZoneInfo) -> str:
+    """ "Thursday, 10 December, 10:00–12:00" in the forum's timezone."""
+    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
+    span = f"{format_time(local_start, lang, tz)}–{format_time(local_end, lang, tz)}"
+    if local_end.date() != local_start.date():
+        span = f"{format_time(local_start, lang, tz)} – {format_day(local_end.date(), lang)}, "
+        span += format_time(local_end, lang, tz)
+    return f"{format_day(local_start.date(), lang)}, {span}"

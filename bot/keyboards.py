@@ -1,0 +1,38 @@
+"""Inline keyboards: pure functions of what they show (testable without a bot)."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import LanguageCb, MenuAction, MenuCb
+from bot.i18n import LANGUAGE_FLAGS, LANGUAGE_NAMES
+from bot.program.models import LANGS, Lang
+
+
+def language_keyboard(current: Lang | None, *, greet: bool = False) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for lang in LANGS:
+        mark = " ✓" if lang == current else ""
+        builder.button(
+            text=f"{LANGUAGE_FLAGS[lang]} {LANGUAGE_NAMES[lang]}{mark}",
+            callback_data=LanguageCb(code=lang, greet=greet),
+        )
+    builder.adjust(3)
+    return builder.as_markup()
+
+
+def main_menu() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("❓ Help"), callback_data=MenuCb(action=MenuAction.HELP))
+    builder.button(text=_("☎️ Contacts"), callback_data=MenuCb(action=MenuAction.CONTACTS))
+    builder.button(text=_("🌐 Language"), callback_data=MenuCb(action=MenuAction.LANGUAGE))
+    builder.adjust(2, 1)
+    return builder.as_markup()
+
+
+def back_to_menu() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("« Main menu"), callback_data=MenuCb(action=MenuAction.HOME))
+    return builder.as_markup()

@@ -1,0 +1,1 @@
+"""Business rules, free of aiogram types where they can be."""

@@ -1,0 +1,80 @@
+"""Who is talking to the bot, and in which language they read."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.clock import Clock
+from bot.i18n import resolve_locale
+from bot.program.models import Lang
+from bot.storage.people import PeopleRepository, Person
+
+
+class PeopleService:
+    """Recognises people on each update without writing to the database every time.
+
+    The person's row is refreshed when something about them changed (name, username,
+    Telegram language) or when `touch_interval` has passed since `last_seen` was written, so
+    `last_seen` is accurate to that interval.
+    """
+
+    def __init__(
+        self,
+        repo: PeopleRepository,
+        clock: Clock,
+        *,
+        touch_interval: timedelta = timedelta(minutes=5),
+    ) -> None:
+        self._repo = repo
+        self._clock = clock
+        self._touch_interval = touch_interval
+        self._known: dict[int, Person] = {}
+
+    async def recognize(
+        self,
+        person_id: int,
+        *,
+        full_name: str,
+        username: str | None,
+        telegram_language: str | None,
+    ) -> Person:
+        now = self._clock.now()
+        known = self._known.get(person_id)
+        if (
+            known is not None
+            and known.full_name == full_name
+            and known.username == username
+            and known.telegram_language == telegram_language
+            and not known.blocked
+            and now - known.last_seen < self._touch_interval
+        ):
+            return known
+        person = await self._repo.seen(
+            person_id,
+            full_name=full_name,
+            username=username,
+            telegram_language=telegram_language,
+            now=now,
+        )
+        self._known[person_id] = person
+        return person
+
+    async def get(self, person_id: int) -> Person | None:
+        known = self._known.get(person_id)
+        if known is not None:
+            return known
+        return await self._repo.get(person_id)
+
+    async def choose_language(self, person_id: int, language: Lang) -> Person | None:
+        person = await self._repo.set_language(person_id, language)
+        if person is not None:
+            self._known[person_id] = person
+        return person
+
+    async def mark_blocked(self, person_id: int, blocked: bool) -> None:
+        await self._repo.set_blocked(person_id, blocked)
+        self._known.pop(person_id, None)
+
+    @staticmethod
+    def locale_of(person: Person) -> Lang:
+        return resolve_locale(person.language, person.telegram_language)

@@ -1,0 +1,20 @@
+"""aiogram routers, one module per feature; the catch-all router comes last."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+
+def routers() -> list[Router]:
+    # Imported here so that building a dispatcher twice (tests, console) gets fresh routers:
+    # a Router may be attached to one parent only.
+    from handlers import errors, fallback, language, membership, menu, start
+
+    return [
+        errors.create_router(),
+        membership.create_router(),
+        start.create_router(),
+        language.create_router(),
+        menu.create_router(),
+        fallback.create_router(),  # last: whatever nothing else took
+    ]

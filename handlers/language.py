@@ -1,0 +1,53 @@
+"""/language and the language buttons."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatType
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.i18n import I18n
+
+from bot import texts
+from bot.callbacks import LanguageCb
+from bot.i18n import supported
+from bot.keyboards import language_keyboard, main_menu
+from bot.program import ProgramHolder
+from bot.replies import edit_in_place
+from bot.services.people import PeopleService
+from bot.storage import Person
+
+
+async def ask_language(message: Message, person: Person) -> None:
+    await message.answer(texts.language_prompt(), reply_markup=language_keyboard(person.language))
+
+
+async def language_chosen(
+    query: CallbackQuery,
+    callback_data: LanguageCb,
+    callback_answer: CallbackAnswer,
+    bot: Bot,
+    i18n: I18n,
+    people: PeopleService,
+    programs: ProgramHolder,
+) -> None:
+    lang = supported(callback_data.code)
+    if lang is None or lang != callback_data.code:
+        callback_answer.text = texts.stale_button()
+        return
+    await people.choose_language(query.from_user.id, lang)
+    with i18n.use_locale(lang):
+        if callback_data.greet:
+            text = texts.greeting(programs.current, lang, query.from_user.first_name)
+        else:
+            text = texts.language_chosen()
+        await edit_in_place(bot, query.message, text, main_menu())
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
+    router.message.register(ask_language, Command("language"))
+    router.callback_query.register(language_chosen, LanguageCb.filter())
+    return router

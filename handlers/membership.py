@@ -1,0 +1,28 @@
+"""A person blocking or unblocking the bot (my_chat_member in a private chat)."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.enums import ChatType
+from aiogram.filters import KICKED, MEMBER, ChatMemberUpdatedFilter
+from aiogram.types import ChatMemberUpdated
+
+from bot.services.people import PeopleService
+
+
+async def blocked(event: ChatMemberUpdated, people: PeopleService) -> None:
+    await people.mark_blocked(event.from_user.id, True)
+
+
+async def unblocked(event: ChatMemberUpdated, people: PeopleService) -> None:
+    await people.mark_blocked(event.from_user.id, False)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.my_chat_member.filter(F.chat.type == ChatType.PRIVATE)
+    router.my_chat_member.register(blocked, ChatMemberUpdatedFilter(member_status_changed=KICKED))
+    router.my_chat_member.register(
+        unblocked, ChatMemberUpdatedFilter(member_status_changed=MEMBER)
+    )
+    return router

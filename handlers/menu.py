@@ -1,0 +1,57 @@
+"""/help and the main menu's buttons (navigation edits the menu message in place)."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatType
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+
+from bot import texts
+from bot.callbacks import MenuAction, MenuCb
+from bot.config import Settings
+from bot.keyboards import back_to_menu, language_keyboard, main_menu
+from bot.program import Lang, ProgramHolder
+from bot.replies import edit_in_place
+from bot.storage import Person
+
+
+async def show_help(
+    message: Message, person: Person, lang: Lang, programs: ProgramHolder, settings: Settings
+) -> None:
+    text = texts.help_text(programs.current, lang, organizer=settings.is_admin(person.id))
+    await message.answer(text, reply_markup=main_menu())
+
+
+async def menu_pressed(
+    query: CallbackQuery,
+    callback_data: MenuCb,
+    bot: Bot,
+    person: Person,
+    lang: Lang,
+    programs: ProgramHolder,
+    settings: Settings,
+) -> None:
+    program = programs.current
+    match callback_data.action:
+        case MenuAction.HOME:
+            text = texts.greeting(program, lang, query.from_user.first_name)
+            markup = main_menu()
+        case MenuAction.HELP:
+            text = texts.help_text(program, lang, organizer=settings.is_admin(person.id))
+            markup = back_to_menu()
+        case MenuAction.CONTACTS:
+            text = texts.contacts_text(program, lang)
+            markup = back_to_menu()
+        case MenuAction.LANGUAGE:
+            text = texts.language_prompt()
+            markup = language_keyboard(person.language)
+    await edit_in_place(bot, query.message, text, markup)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
+    router.message.register(show_help, Command("help"))
+    router.callback_query.register(menu_pressed, MenuCb.filter())
+    return router
