@@ -59,22 +59,15 @@ class App:
             log.warning("could not set the command menus: %s", exc)
 
     async def on_shutdown(self) -> None:
-        """Let updates being handled finish, confirm them to Telegram, close the database."""
+        """Let the updates being handled finish, then close the database.
+
+        aiogram stops polling by cancelling it but leaves the tasks of updates already
+        received running; without this wait they would meet a closed database.
+        """
         if not await self.inflight.wait_idle(SHUTDOWN_GRACE_SECONDS):
             log.warning("%d updates still running at shutdown", self.inflight.active)
-        await self._confirm_handled_updates()
         await self.db.close()
         log.info("database closed")
-
-    async def _confirm_handled_updates(self) -> None:
-        """Confirm the updates handled so far, so that a restart does not replay them."""
-        last = self.inflight.last_update_id
-        if last is None:
-            return
-        try:
-            await self.bot.get_updates(offset=last + 1, limit=1, timeout=0)
-        except TelegramAPIError as exc:
-            log.warning("could not confirm handled updates: %s", exc)
 
     async def close(self) -> None:
         """Close storage and the HTTP session (for use without start_polling)."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.dispatcher.flags import get_flag
-from aiogram.types import CallbackQuery, TelegramObject, Update, User
+from aiogram.types import CallbackQuery, TelegramObject, User
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from bot.services.people import PeopleService
@@ -40,17 +40,12 @@ class PersonMiddleware(BaseMiddleware):
 
 
 class InFlight(BaseMiddleware):
-    """Counts updates being handled, so shutdown can let them finish before closing storage.
-
-    It also remembers the highest update id handled: confirming it to Telegram on shutdown
-    keeps those updates from being delivered (and handled) again after a restart.
-    """
+    """Counts updates being handled, so shutdown can let them finish before closing storage."""
 
     def __init__(self) -> None:
         self._active = 0
         self._idle = asyncio.Event()
         self._idle.set()
-        self.last_update_id: int | None = None
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         self._active += 1
@@ -58,10 +53,6 @@ class InFlight(BaseMiddleware):
         try:
             return await handler(event, data)
         finally:
-            if isinstance(event, Update) and (
-                self.last_update_id is None or event.update_id > self.last_update_id
-            ):
-                self.last_update_id = event.update_id
             self._active -= 1
             if self._active == 0:
                 self._idle.set()

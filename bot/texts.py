@@ -57,7 +57,8 @@ def greeting(program: Program, lang: Lang, name: str) -> str:
     venue = program.venues[0]
     return _(
         "Hello, {name}! 👋\n\n"
-        "I am the companion bot of the international forum <b>{title}</b>: "
+        "I am the companion bot of the forum:\n"
+        "<b>{title}</b>\n"
         "{dates}, {venue}.\n\n"
         "I will help you find your way around the forum."
     ).format(

@@ -1,0 +1,100 @@
+"""The rehearsal console: the real bot in a terminal, buttons pressed by number."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from bot.cli import console
+from bot.config import Settings
+from bot.program import load_program
+from tests.conftest import ROOT, SAMPLE_PROGRAM
+
+
+async def lines(*typed: str) -> AsyncIterator[str]:
+    for line in typed:
+        yield line
+
+
+async def rehearse(tmp_path: Path, *typed: str, lang: str = "en", organizer: bool = False) -> str:
+    out = io.StringIO()
+    settings = Settings(_env_file=None, program_file=SAMPLE_PROGRAM)
+    code = await console(
+        settings,
+        load_program(SAMPLE_PROGRAM),
+        as_organizer=organizer,
+        lang=lang,
+        database_url=f"sqlite:///{tmp_path / 'rehearsal.db'}",
+        color=False,
+        out=out,
+        lines=lines(*typed),
+    )
+    assert code == 0
+    return out.getvalue()
+
+
+async def test_console_greets_numbers_buttons_and_presses_them(tmp_path: Path) -> None:
+    output = await rehearse(tmp_path, "2", "/help", ":quit", "/never-sent")
+    assert "Rehearsal console: you are Guest (attendee)." in output
+    assert "you> /start" in output
+    assert "🤖 Hello, Guest! 👋" in output
+    assert "[1] 🇰🇿 Қазақша   [2] 🇷🇺 Русский   [3] 🇬🇧 English" in output
+    assert "(pressed: 🇷🇺 Русский)" in output
+    assert "🤖 ✏️ Здравствуйте, Guest! 👋" in output  # the message was edited in place
+    assert "🤖 Что я умею" in output
+    assert "<b>" not in output  # HTML is rendered, not shown
+    assert "never-sent" not in output
+
+
+async def test_console_explains_what_it_cannot_do(tmp_path: Path) -> None:
+    output = await rehearse(tmp_path, "9", ":loc north", ":help", lang="ru")
+    assert "(кнопки 9 нет)" in output
+    assert "(формат: :loc ШИРОТА ДОЛГОТА)" in output
+    assert "нажать эту кнопку" in output
+
+
+async def test_console_keeps_its_state_between_rehearsals(tmp_path: Path) -> None:
+    await rehearse(tmp_path, "1")  # chooses Kazakh
+    output = await rehearse(tmp_path)
+    assert "🤖 Сәлеметсіз бе, Guest! 👋" in output
+    assert "Қазақша   [2]" not in output  # no language choice the second time
+
+
+async def test_console_as_organizer(tmp_path: Path) -> None:
+    output = await rehearse(tmp_path, organizer=True)
+    assert "you are Organizer (organizer)" in output
+
+
+def test_console_runs_in_a_terminal_process(tmp_path: Path) -> None:
+    env = {**os.environ, "PROGRAM_FILE": str(SAMPLE_PROGRAM)}
+    env.pop("BOT_TOKEN", None)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "console",
+            "--lang",
+            "kk",
+            "--no-color",
+            "--database-url",
+            f"sqlite:///{tmp_path / 'r.db'}",
+        ],
+        input="3\n/help\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "🤖 Сәлеметсіз бе, Guest!" in result.stdout  # Telegram language kk
+    assert "you> 3\n   (басылды: 🇬🇧 English)" in result.stdout  # piped input is echoed
+    assert "🤖 ✏️ Hello, Guest!" in result.stdout
+    assert "🤖 What I can do" in result.stdout
+    assert "Traceback" not in result.stderr
