@@ -87,7 +87,7 @@ def help_text(program: Program, lang: Lang, *, organizer: bool) -> str:
     lines += [f"/{info.name} — {esc(info.summary)}" for info in commands(organizer=organizer)]
     if program.forum.contacts is not None:
         contacts = pick(program.forum.contacts, lang)
-        lines += ["", _("Questions about the forum: {contacts}").format(contacts=contacts)]
+        lines += ["", _("Questions about the forum?"), contacts]
     return "\n".join(lines)
 
 
@@ -97,7 +97,7 @@ def contacts_text(program: Program, lang: Lang) -> str:
         body = _("The organizers will be glad to help at the registration desk.")
     else:
         body = pick(contacts, lang)
-    return _("<b>Organizing committee</b>") + "\n\n" + body
+    return _("<b>Contacts</b>") + "\n\n" + body
 
 
 def event_brief(program: Program, event: Event, lang: Lang) -> str:

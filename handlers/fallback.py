@@ -14,33 +14,19 @@ from bot.program import Lang, ProgramHolder
 from bot.storage import Person
 
 
-def _with_help(
-    head: str, person: Person, lang: Lang, programs: ProgramHolder, settings: Settings
-) -> str:
+async def not_understood(
+    message: Message, person: Person, lang: Lang, programs: ProgramHolder, settings: Settings
+) -> None:
+    """Say what went wrong in a sentence, then what the bot can do."""
+    typed = message.text or ""
+    if typed.startswith("/"):
+        head = texts.unknown_command(typed.split(maxsplit=1)[0])
+    elif typed:
+        head = texts.not_understood()
+    else:
+        head = texts.text_only()
     help_text = texts.help_text(programs.current, lang, organizer=settings.is_admin(person.id))
-    return f"{head}\n\n{help_text}"
-
-
-async def unknown_command(
-    message: Message, person: Person, lang: Lang, programs: ProgramHolder, settings: Settings
-) -> None:
-    command = (message.text or "").split(maxsplit=1)[0]
-    text = _with_help(texts.unknown_command(command), person, lang, programs, settings)
-    await message.answer(text, reply_markup=main_menu())
-
-
-async def free_text(
-    message: Message, person: Person, lang: Lang, programs: ProgramHolder, settings: Settings
-) -> None:
-    text = _with_help(texts.not_understood(), person, lang, programs, settings)
-    await message.answer(text, reply_markup=main_menu())
-
-
-async def other_content(
-    message: Message, person: Person, lang: Lang, programs: ProgramHolder, settings: Settings
-) -> None:
-    text = _with_help(texts.text_only(), person, lang, programs, settings)
-    await message.answer(text, reply_markup=main_menu())
+    await message.answer(f"{head}\n\n{help_text}", reply_markup=main_menu())
 
 
 async def stale_button(query: CallbackQuery, callback_answer: CallbackAnswer) -> None:
@@ -49,9 +35,6 @@ async def stale_button(query: CallbackQuery, callback_answer: CallbackAnswer) ->
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == ChatType.PRIVATE)
-    router.message.register(unknown_command, F.text.startswith("/"))
-    router.message.register(free_text, F.text)
-    router.message.register(other_content)
+    router.message.register(not_understood, F.chat.type == ChatType.PRIVATE)
     router.callback_query.register(stale_button)
     return router

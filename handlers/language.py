@@ -48,6 +48,7 @@ async def language_chosen(
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(F.chat.type == ChatType.PRIVATE)
+    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
     router.message.register(ask_language, Command("language"))
     router.callback_query.register(language_chosen, LanguageCb.filter())
     return router

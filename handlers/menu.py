@@ -52,6 +52,7 @@ async def menu_pressed(
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(F.chat.type == ChatType.PRIVATE)
+    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
     router.message.register(show_help, Command("help"))
     router.callback_query.register(menu_pressed, MenuCb.filter())
     return router

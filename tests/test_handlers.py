@@ -324,3 +324,15 @@ async def test_command_menus_are_set_in_three_languages(offline: Offline) -> Non
     assert described["kk"][1] == "Мен не істей аламын"
     assert described[None] == described["ru"]
     assert [c.command for c in menus["kk"].commands] == ["start", "help", "language"]
+
+
+async def test_a_button_pressed_in_a_group_is_answered_and_changes_nothing(
+    offline: Offline,
+) -> None:
+    chat = offline.chat(language_code="en")
+    group = Chat(id=-100123, type="supergroup", title="Librarians")
+    foreign = Message(message_id=5, date=datetime.now(UTC), chat=group, text="menu")
+    pressed = await chat.press("lang:kk:0", foreign)
+    (answer,) = answers(pressed)
+    assert answer.text == "This button is out of date."
+    assert await PeopleRepository(offline.app.db).get(chat.user.id) is None
