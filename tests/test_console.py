@@ -98,3 +98,29 @@ def test_console_runs_in_a_terminal_process(tmp_path: Path) -> None:
     assert "🤖 ✏️ Hello, Guest!" in result.stdout
     assert "🤖 What I can do" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+async def test_pins_files_and_toasts_are_shown_as_text() -> None:
+    from aiogram.types import BufferedInputFile
+
+    from bot.app import create_bot
+    from bot.console import ConsolePrinter
+    from bot.offline import OfflineSession
+
+    session = OfflineSession()
+    out = io.StringIO()
+    session.listeners.append(ConsolePrinter(session, out, color=False))
+    bot = create_bot("1:offline", session)
+    await bot.send_venue(7, 52.2869, 76.9647, "Library", "58 Satpayev St")
+    await bot.send_document(
+        7, BufferedInputFile(b"BEGIN:VCALENDAR", "agenda.ics"), caption="<b>All</b>"
+    )
+    await bot.answer_callback_query("q1", text="Saved")
+    await bot.send_message(7, "<b>Bold</b> &amp; <a href='https://t.me/x'>link</a>")
+    assert out.getvalue().splitlines() == [
+        "🤖 📍 Library — 58 Satpayev St (52.2869, 76.9647)",
+        "🤖 📎 agenda.ics (15 B)",
+        "   All",
+        "   💬 Saved",
+        "🤖 Bold & link (https://t.me/x)",
+    ]
