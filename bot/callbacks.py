@@ -1,4 +1,8 @@
-"""Every inline button's callback data, typed. Packed forms stay far below 64 bytes."""
+"""Every inline button's callback data, typed. Packed forms stay far below 64 bytes.
+
+Ids of the program are at most 32 characters (the loader enforces it), so even the longest
+packed form here, a schedule page filtered by a section, stays under 50 bytes.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,39 @@ class MenuAction(StrEnum):
     HELP = "help"
     LANGUAGE = "lang"
     CONTACTS = "contacts"
+    SCHEDULE = "sched"
+    NOW = "now"
+    WHERE = "where"
 
 
 class MenuCb(CallbackData, prefix="m"):
     action: MenuAction
+
+
+class ScheduleView(StrEnum):
+    DAY = "d"  # a page of a day's events
+    KINDS = "k"  # choose a kind to filter by
+    SECTIONS = "s"  # choose a section to filter by
+
+
+class ScheduleCb(CallbackData, prefix="sch"):
+    view: ScheduleView
+    day: int  # index into the forum's days
+    kind: int | None = None  # index into bot.services.schedule.FILTER_KINDS
+    section: str | None = None  # a section id
+    page: int = 0
+
+
+class EventAction(StrEnum):
+    OPEN = "o"  # send the event card
+    WHERE = "w"  # send the venue pin
+    CALENDAR = "c"  # send an .ics file
+
+
+class EventCb(CallbackData, prefix="ev"):
+    action: EventAction
+    id: str
+
+
+class VenueCb(CallbackData, prefix="ve"):
+    id: str

@@ -18,6 +18,9 @@ def commands(*, organizer: bool = False) -> list[CommandInfo]:
     """The commands in the current locale, in the order people need them."""
     listed = [
         CommandInfo("start", _("Welcome and main menu")),
+        CommandInfo("schedule", _("The program, day by day")),
+        CommandInfo("now", _("What is on now and next")),
+        CommandInfo("where", _("Venues, maps and rooms")),
         CommandInfo("help", _("What I can do")),
         CommandInfo("language", _("Change the language")),
     ]

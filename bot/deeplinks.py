@@ -13,6 +13,9 @@ class LinkKind(StrEnum):
     DELEGATION = "d"
 
 
+# Telegram usernames: 5-32 letters, digits and underscores.
+_USERNAME = re.compile(r"^[A-Za-z0-9_]{5,32}$")
+
 # Telegram allows A-Z, a-z, 0-9, _ and - in a start payload, at most 64 characters.
 _PAYLOAD = re.compile(r"^(?P<kind>[evd])-(?P<value>[A-Za-z0-9_-]{1,62})$")
 
@@ -35,6 +38,17 @@ def parse_payload(payload: str | None) -> DeepLink | None:
     if match is None:
         return None
     return DeepLink(LinkKind(match["kind"]), match["value"])
+
+
+def normalize_bot_username(value: str) -> str:
+    """The bot's username without a leading @; ValueError if it is not a Telegram username."""
+    name = value.strip().removeprefix("@")
+    if not _USERNAME.fullmatch(name):
+        raise ValueError(
+            f"invalid bot username {value!r}: expected 5-32 letters, digits or underscores "
+            "(an optional leading @ is dropped), like forum_bot"
+        )
+    return name
 
 
 def start_link(bot_username: str, link: DeepLink) -> str:

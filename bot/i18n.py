@@ -15,6 +15,7 @@ from typing import Any
 
 from aiogram.types import TelegramObject, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
+from aiogram.utils.i18n.context import get_i18n
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -75,6 +76,23 @@ class CatalogI18n(I18n):
             buffer.seek(0)
             translations[lang] = gettext.GNUTranslations(buffer)
         return translations
+
+
+@contextmanager
+def in_language(lang: str) -> Iterator[None]:
+    """Speak `lang` for a moment: for texts made in several languages at once, or in a
+    language other than the current reader's (the calendar file, the printed door codes)."""
+    with get_i18n().use_locale(lang):
+        yield
+
+
+def in_each_language(render: Callable[[], str]) -> dict[Lang, str]:
+    """`render()` in each language of the forum."""
+    out: dict[Lang, str] = {}
+    for lang in LANGS:
+        with in_language(lang):
+            out[lang] = render()
+    return out
 
 
 def create_i18n(path: Path = LOCALES_DIR) -> I18n:

@@ -25,10 +25,13 @@ def language_keyboard(current: Lang | None, *, greet: bool = False) -> InlineKey
 
 def main_menu() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
+    builder.button(text=_("📅 Schedule"), callback_data=MenuCb(action=MenuAction.SCHEDULE))
+    builder.button(text=_("⏱ Now"), callback_data=MenuCb(action=MenuAction.NOW))
+    builder.button(text=_("📍 Venues"), callback_data=MenuCb(action=MenuAction.WHERE))
     builder.button(text=_("❓ Help"), callback_data=MenuCb(action=MenuAction.HELP))
     builder.button(text=_("☎️ Contacts"), callback_data=MenuCb(action=MenuAction.CONTACTS))
     builder.button(text=_("🌐 Language"), callback_data=MenuCb(action=MenuAction.LANGUAGE))
-    builder.adjust(2, 1)
+    builder.adjust(3, 3)
     return builder.as_markup()
 
 

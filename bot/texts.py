@@ -12,8 +12,8 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.commands import commands
 from bot.deeplinks import DeepLink, LinkKind
-from bot.formatting import format_date_range, format_when
-from bot.program.models import Delegation, Event, EventKind, Lang, Program, Text, Venue
+from bot.formatting import format_date_range
+from bot.program.models import Delegation, Event, EventKind, Lang, Program, Text
 
 # Telegram refuses longer messages; quotes of what people typed are cut well below it.
 MAX_MESSAGE = 4096
@@ -29,12 +29,39 @@ def pick(text: Text | None, lang: Lang) -> str:
     return esc(text.get(lang)) if text is not None else ""
 
 
+def capitalized(value: str) -> str:
+    """First letter upper-cased, the rest untouched ("четверг, 10 декабря" -> "Четверг, ...")."""
+    return value[:1].upper() + value[1:]
+
+
+def shorten(value: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word boundary where one is near, with an ellipsis."""
+    value = " ".join(value.split())
+    if len(value) <= limit:
+        return value
+    cut = value[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:—-") + "…"
+
+
+def fit(lines: list[str], limit: int = MAX_MESSAGE) -> str:
+    """Join lines into one message, dropping whole lines from the end if it would be too long.
+
+    Lines carry balanced HTML of their own, so dropping whole lines keeps the markup valid; the
+    length is measured on the HTML, which is never shorter than what Telegram counts.
+    """
+    text = "\n".join(lines)
+    while len(text) > limit and len(lines) > 1:
+        lines = lines[:-1]
+        text = "\n".join([*lines, "…"])
+    return text
+
+
 def echo(typed: str) -> str:
     """What a person typed, safe to put into a message: escaped and shortened."""
-    typed = " ".join(typed.split())
-    if len(typed) > MAX_ECHO:
-        typed = typed[: MAX_ECHO - 1] + "…"
-    return esc(typed)
+    return esc(shorten(typed, MAX_ECHO))
 
 
 def kind_label(kind: EventKind) -> str:
@@ -50,6 +77,52 @@ def kind_label(kind: EventKind) -> str:
         EventKind.OTHER: _("Event"),
     }
     return labels[kind]
+
+
+def kind_icon(kind: EventKind) -> str:
+    return {
+        EventKind.PLENARY: "🎤",
+        EventKind.SECTION: "💬",
+        EventKind.MASTER_CLASS: "🛠",
+        EventKind.TRAINING: "🎓",
+        EventKind.LITERARY_MEETING: "📖",
+        EventKind.EXCURSION: "🚌",
+        EventKind.CEREMONY: "🎉",
+        EventKind.BREAK: "☕",
+        EventKind.OTHER: "📌",
+    }[kind]
+
+
+def kind_plural(kind: EventKind) -> str:
+    """A kind as a filter: "Master classes"."""
+    labels = {
+        EventKind.PLENARY: _("Plenary sessions"),
+        EventKind.SECTION: _("Sections"),
+        EventKind.MASTER_CLASS: _("Master classes"),
+        EventKind.TRAINING: _("Trainings"),
+        EventKind.LITERARY_MEETING: _("Literary meetings"),
+        EventKind.EXCURSION: _("Excursions"),
+        EventKind.CEREMONY: _("Ceremonies"),
+        EventKind.BREAK: _("Breaks"),
+        EventKind.OTHER: _("Other events"),
+    }
+    return labels[kind]
+
+
+def floor_label(floor: int) -> str:
+    return _("floor {floor}").format(floor=floor)
+
+
+def plain_place(program: Program, event: Event, lang: Lang) -> str:
+    """Venue, room and floor as plain text, for files: "Library, Hall 2, floor 2"."""
+    venue = program.venues_by_id[event.venue]
+    parts = [venue.name.get(lang)]
+    if event.room is not None:
+        room = venue.rooms_by_id[event.room]
+        parts.append(room.name.get(lang))
+        if room.floor is not None:
+            parts.append(floor_label(room.floor))
+    return ", ".join(part for part in parts if part)
 
 
 def greeting(program: Program, lang: Lang, name: str) -> str:
@@ -100,31 +173,6 @@ def contacts_text(program: Program, lang: Lang) -> str:
     return _("<b>Contacts</b>") + "\n\n" + body
 
 
-def event_brief(program: Program, event: Event, lang: Lang) -> str:
-    venue = program.venues_by_id[event.venue]
-    place = pick(venue.name, lang)
-    if event.room is not None:
-        room = venue.rooms_by_id[event.room]
-        place += ", " + pick(room.name, lang)
-        if room.floor is not None:
-            place += ", " + _("floor {floor}").format(floor=room.floor)
-    title = pick(event.title, lang)
-    lines = [f"<s>{title}</s>" if event.cancelled else f"<b>{title}</b>"]
-    if event.cancelled:
-        lines.append(_("❌ Cancelled"))
-    when = format_when(event.starts_at, event.ends_at, lang, program.tz)
-    lines.append(f"{kind_label(event.kind)} · {when}")
-    lines.append(f"📍 {place}")
-    return "\n".join(lines)
-
-
-def venue_brief(venue: Venue, lang: Lang) -> str:
-    lines = [f"<b>{pick(venue.name, lang)}</b>", f"📍 {pick(venue.address, lang)}"]
-    if venue.directions is not None:
-        lines += ["", pick(venue.directions, lang)]
-    return "\n".join(lines)
-
-
 def delegation_invite(delegation: Delegation, lang: Lang) -> str:
     return _("This is the invitation link of the delegation <b>{name}</b> ({origin}).").format(
         name=pick(delegation.name, lang), origin=pick(delegation.origin, lang)
@@ -132,14 +180,11 @@ def delegation_invite(delegation: Delegation, lang: Lang) -> str:
 
 
 def link_answer(program: Program, link: DeepLink | None, lang: Lang) -> str:
-    """What a `/start <payload>` link shows: the thing it names, or why it shows nothing."""
-    if link is not None:
-        if link.kind is LinkKind.EVENT and link.value in program.events_by_id:
-            return event_brief(program, program.events_by_id[link.value], lang)
-        if link.kind is LinkKind.VENUE and link.value in program.venues_by_id:
-            return venue_brief(program.venues_by_id[link.value], lang)
-        if link.kind is LinkKind.DELEGATION and link.value in program.delegations_by_code:
-            return delegation_invite(program.delegations_by_code[link.value], lang)
+    """What a text-only `/start <payload>` link shows: an invitation, or why it shows nothing."""
+    if link is not None and link.kind is LinkKind.DELEGATION:
+        delegation = program.delegations_by_code.get(link.value)
+        if delegation is not None:
+            return delegation_invite(delegation, lang)
     return unknown_link()
 
 
@@ -157,6 +202,10 @@ def not_understood() -> str:
 
 def text_only() -> str:
     return _("I can read only text messages and commands.")
+
+
+def event_gone() -> str:
+    return _("This event is no longer in the program.")
 
 
 def stale_button() -> str:

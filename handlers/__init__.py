@@ -8,7 +8,7 @@ from aiogram import Router
 def routers() -> list[Router]:
     # Imported here so that building a dispatcher twice (tests, console) gets fresh routers:
     # a Router may be attached to one parent only.
-    from handlers import errors, fallback, language, membership, menu, start
+    from handlers import errors, fallback, language, membership, menu, places, schedule, start
 
     return [
         errors.create_router(),
@@ -16,5 +16,7 @@ def routers() -> list[Router]:
         start.create_router(),
         language.create_router(),
         menu.create_router(),
+        schedule.create_router(),
+        places.create_router(),
         fallback.create_router(),  # last: whatever nothing else took
     ]

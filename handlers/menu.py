@@ -46,6 +46,8 @@ async def menu_pressed(
         case MenuAction.LANGUAGE:
             text = texts.language_prompt()
             markup = language_keyboard(person.language)
+        case _:  # the schedule, now and venues have routers of their own
+            return
     await edit_in_place(bot, query.message, text, markup)
 
 
@@ -54,5 +56,12 @@ def create_router() -> Router:
     router.message.filter(F.chat.type == ChatType.PRIVATE)
     router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
     router.message.register(show_help, Command("help"))
-    router.callback_query.register(menu_pressed, MenuCb.filter())
+    router.callback_query.register(
+        menu_pressed,
+        MenuCb.filter(
+            F.action.in_(
+                {MenuAction.HOME, MenuAction.HELP, MenuAction.CONTACTS, MenuAction.LANGUAGE}
+            )
+        ),
+    )
     return router

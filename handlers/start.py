@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.enums import ChatType
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.types import Message
 
 from bot import texts
-from bot.deeplinks import parse_payload
+from bot.deeplinks import DeepLink, LinkKind, parse_payload
 from bot.keyboards import language_keyboard, main_menu
-from bot.program import Lang, ProgramHolder
+from bot.program import Lang, Program, ProgramHolder
 from bot.storage import Person
+from handlers.places import send_venue
+from handlers.schedule import send_event_card
 
 
 async def start(
     message: Message,
     command: CommandObject,
+    bot: Bot,
     person: Person,
     lang: Lang,
     programs: ProgramHolder,
@@ -31,8 +34,19 @@ async def start(
     else:
         await message.answer(texts.greeting(program, lang, name), reply_markup=main_menu())
     if command.args:
-        link = parse_payload(command.args)
-        await message.answer(texts.link_answer(program, link, lang))
+        await open_link(bot, message.chat.id, program, parse_payload(command.args), lang)
+
+
+async def open_link(
+    bot: Bot, chat_id: int, program: Program, link: DeepLink | None, lang: Lang
+) -> None:
+    """Show what a start link names: an event card, a venue, a delegation's invitation."""
+    if link is not None and link.kind is LinkKind.EVENT and link.value in program.events_by_id:
+        await send_event_card(bot, chat_id, program, program.events_by_id[link.value], lang)
+    elif link is not None and link.kind is LinkKind.VENUE and link.value in program.venues_by_id:
+        await send_venue(bot, chat_id, program.venues_by_id[link.value], lang)
+    else:
+        await bot.send_message(chat_id, texts.link_answer(program, link, lang))
 
 
 def create_router() -> Router:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
+from aiogram.utils.i18n import I18n
 
 from bot.app import App, create_app
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.i18n import create_i18n
 from bot.offline import OfflineChat, OfflineSession, OfflineUser
-from bot.program import Program, load_program
+from bot.program import Program, load_program, parse_program
 from bot.storage import Database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,12 +35,34 @@ CONFIG_VARIABLES = (
 )
 
 
+Raw = dict[str, Any]
+
+
+def mini_raw() -> Raw:
+    """The small test program as plain data, to be changed by a test and parsed again."""
+    raw: Raw = yaml.safe_load(MINI_PROGRAM.read_text(encoding="utf-8"))
+    return raw
+
+
+def program_of(raw: Raw) -> Program:
+    text = yaml.safe_dump(raw, allow_unicode=True, sort_keys=False)
+    return parse_program(text, source="test.yaml").program
+
+
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test sees the developer's configuration: variables unset, no .env in the cwd."""
     for name in CONFIG_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def i18n_context() -> Iterator[I18n]:
+    """The catalogs as the current I18n, for code that speaks outside an update (files)."""
+    i18n = create_i18n()
+    with i18n.context():
+        yield i18n
 
 
 @pytest.fixture(scope="session")

@@ -318,12 +318,21 @@ async def test_command_menus_are_set_in_three_languages(offline: Offline) -> Non
     await offline.app.on_startup()
     menus = {r.language_code: r for r in offline.session.requests if isinstance(r, SetMyCommands)}
     assert set(menus) == {"kk", "ru", "en", None}
-    described = {lang: [c.description for c in menu.commands] for lang, menu in menus.items()}
-    assert described["en"][1] == "What I can do"
-    assert described["ru"][1] == "Что я умею"
-    assert described["kk"][1] == "Мен не істей аламын"
+    described = {
+        lang: {c.command: c.description for c in menu.commands} for lang, menu in menus.items()
+    }
+    assert described["en"]["help"] == "What I can do"
+    assert described["ru"]["help"] == "Что я умею"
+    assert described["kk"]["help"] == "Мен не істей аламын"
     assert described[None] == described["ru"]
-    assert [c.command for c in menus["kk"].commands] == ["start", "help", "language"]
+    assert [c.command for c in menus["kk"].commands] == [
+        "start",
+        "schedule",
+        "now",
+        "where",
+        "help",
+        "language",
+    ]
 
 
 async def test_a_button_pressed_in_a_group_is_answered_and_changes_nothing(

@@ -14,15 +14,9 @@ import yaml
 
 from bot.program import EventKind, ProgramError, load_program, parse_program
 from bot.program.models import LANGS, Text
-from tests.conftest import MINI_PROGRAM, SAMPLE_PROGRAM
+from tests.conftest import MINI_PROGRAM, SAMPLE_PROGRAM, Raw, mini_raw
 
-Raw = dict[str, Any]
 ALMATY = ZoneInfo("Asia/Almaty")
-
-
-def mini_raw() -> Raw:
-    raw: Raw = yaml.safe_load(MINI_PROGRAM.read_text(encoding="utf-8"))
-    return raw
 
 
 def problems_of(raw: Raw) -> list[str]:

@@ -138,6 +138,7 @@ class Forum(_Frozen):
     )
     remind_everyone: tuple[EventKind, ...] = ()
     contacts: Text | None = None
+    materials: Text | None = None  # where presentations and recordings are, after the forum
 
     @field_validator("timezone")
     @classmethod
@@ -276,6 +277,15 @@ class Program(_Frozen):
     @property
     def tz(self) -> ZoneInfo:
         return self.forum.tz
+
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> Program:
+        """A new snapshot with fresh lookups (a plain copy would carry the cached ones over)."""
+        data = {name: getattr(self, name) for name in type(self).model_fields}
+        data.update(update or {})
+        del deep  # the parts are immutable: sharing them is safe
+        return type(self)(**data)
 
     @cached_property
     def events_by_id(self) -> Mapping[str, Event]:

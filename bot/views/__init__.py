@@ -1,0 +1,1 @@
+"""Texts and keyboards of one feature each: pure functions of data, language and gettext."""

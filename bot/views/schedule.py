@@ -1,0 +1,355 @@
+"""The schedule: a day's events page by page, filters, /now, and the event card."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import EventAction, EventCb, MenuAction, MenuCb, ScheduleCb, ScheduleView
+from bot.formatting import format_day, format_long_date, format_time, format_when
+from bot.program.models import Event, EventKind, Lang, Program
+from bot.services.schedule import FILTER_KINDS, DayPage, Now, Phase, day_page
+from bot.texts import capitalized, esc, fit, kind_icon, kind_label, kind_plural, pick, shorten
+
+# Lengths that keep any page, card or list within Telegram's 4096 characters.
+LIST_TITLE = 160
+LIST_PLACE = 60
+CARD_TITLE = 400
+CARD_PLACE = 200
+CARD_DESCRIPTION = 1600
+CARD_SPEAKERS = 10
+BUTTON_TEXT = 48
+# Visible characters a list may fill before it stops and points to the schedule; Telegram's
+# limit is 4096, the rest is head room for the header and the closing line.
+LIST_BUDGET = 3500
+
+
+def place_of(program: Program, event: Event, lang: Lang, *, floor: bool = False) -> str:
+    """Where an event is: the room (and floor) if it has one, otherwise the venue."""
+    venue = program.venues_by_id[event.venue]
+    if event.room is None:
+        return esc(shorten(venue.name.get(lang), CARD_PLACE))
+    room = venue.rooms_by_id[event.room]
+    place = esc(shorten(room.name.get(lang), CARD_PLACE))
+    if floor and room.floor is not None:
+        place += ", " + _("floor {floor}").format(floor=room.floor)
+    return place
+
+
+def event_line(program: Program, event: Event, lang: Lang, number: int | None = None) -> str:
+    tz = program.tz
+    span = f"{format_time(event.starts_at, lang, tz)}–{format_time(event.ends_at, lang, tz)}"
+    title = esc(shorten(event.title.get(lang), LIST_TITLE))
+    place = shorten(place_of(program, event, lang), LIST_PLACE)
+    head = f"<b>{number}.</b> " if number is not None else ""
+    if event.cancelled:
+        return f"{head}<s>{span} {kind_icon(event.kind)} {title}</s> · ❌ " + _("cancelled")
+    return f"{head}{span} {kind_icon(event.kind)} {title} · {place}"
+
+
+def filter_label(program: Program, lang: Lang, kind: EventKind | None, section: str | None) -> str:
+    parts = []
+    if kind is not None:
+        parts.append(kind_plural(kind))
+    if section is not None and section in program.sections_by_id:
+        parts.append(esc(shorten(program.sections_by_id[section].title.get(lang), LIST_TITLE)))
+    elif section is not None:
+        parts.append(esc(section))
+    return " · ".join(parts)
+
+
+def schedule_text(
+    program: Program,
+    page: DayPage,
+    lang: Lang,
+    *,
+    kind: EventKind | None,
+    section: str | None,
+) -> str:
+    lines = [f"📅 <b>{capitalized(format_day(page.day, lang))}</b>"]
+    chosen = filter_label(program, lang, kind, section)
+    if chosen:
+        lines.append("🔎 " + chosen)
+    if page.pages > 1:
+        lines.append(_("Page {page} of {pages}").format(page=page.page + 1, pages=page.pages))
+    lines.append("")
+    if not page.events:
+        lines.append(_("Nothing of this kind on this day. Choose another day or filter."))
+    for offset, event in enumerate(page.events):
+        lines.append(event_line(program, event, lang, page.first_number + offset))
+    if page.events:
+        lines += ["", _("Tap a number to open the event.")]
+    return fit(lines)
+
+
+def schedule_screen(
+    program: Program,
+    lang: Lang,
+    day: int,
+    *,
+    kind: int | None = None,
+    section: str | None = None,
+    page: int = 0,
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A page of a day; filters that no longer exist (an old button) fall back to "all"."""
+    kind_filter = (
+        FILTER_KINDS[kind] if kind is not None and 0 <= kind < len(FILTER_KINDS) else None
+    )
+    kind = kind if kind_filter is not None else None
+    section = section if section in program.sections_by_id else None
+    shown = day_page(program, day, kind=kind_filter, section=section, page=page)
+    text = schedule_text(program, shown, lang, kind=kind_filter, section=section)
+    return text, schedule_keyboard(program, shown, lang, kind_index=kind, section=section)
+
+
+def _open_buttons(builder: InlineKeyboardBuilder, events: Sequence[Event], first: int) -> int:
+    """Number buttons that open the cards; returns how many were added."""
+    for offset, event in enumerate(events):
+        builder.button(
+            text=str(first + offset), callback_data=EventCb(action=EventAction.OPEN, id=event.id)
+        )
+    return len(events)
+
+
+def _rows_of(count: int, width: int) -> list[int]:
+    return [width] * (count // width) + ([count % width] if count % width else [])
+
+
+def schedule_keyboard(
+    program: Program,
+    page: DayPage,
+    lang: Lang,
+    *,
+    kind_index: int | None,
+    section: str | None,
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    rows = _rows_of(_open_buttons(builder, page.events, page.first_number), 4)
+
+    def at(view: ScheduleView, **changes: object) -> ScheduleCb:
+        fields: dict[str, object] = {
+            "view": view,
+            "day": page.day_index,
+            "kind": kind_index,
+            "section": section,
+            "page": page.page,
+        }
+        fields.update(changes)
+        return ScheduleCb(**fields)
+
+    if page.pages > 1:
+        if page.page > 0:
+            builder.button(
+                text="« " + _("Back"), callback_data=at(ScheduleView.DAY, page=page.page - 1)
+            )
+        if page.page < page.pages - 1:
+            builder.button(
+                text=_("Next") + " »", callback_data=at(ScheduleView.DAY, page=page.page + 1)
+            )
+        rows.append(int(page.page > 0) + int(page.page < page.pages - 1))
+    days = program.forum.days
+    for index, day in enumerate(days[:8]):
+        mark = "✓ " if index == page.day_index else ""
+        label = mark + capitalized(format_day(day, lang).split(",")[0])
+        if len(days) > 1:
+            label += f" {day.day}"
+        builder.button(text=label, callback_data=at(ScheduleView.DAY, day=index, page=0))
+    rows.append(min(len(days), 8))
+    kind_text = kind_plural(FILTER_KINDS[kind_index]) if kind_index is not None else _("All kinds")
+    builder.button(text="🔎 " + kind_text, callback_data=at(ScheduleView.KINDS))
+    if program.sections:
+        chosen = program.sections_by_id.get(section) if section is not None else None
+        section_title = (
+            shorten(chosen.title.get(lang), BUTTON_TEXT) if chosen else _("All sections")
+        )
+        builder.button(text="🗂 " + section_title, callback_data=at(ScheduleView.SECTIONS))
+        rows.append(2)
+    else:
+        rows.append(1)
+    builder.button(text=_("« Main menu"), callback_data=MenuCb(action=MenuAction.HOME))
+    rows.append(1)
+    builder.adjust(*[row for row in rows if row])
+    return builder.as_markup()
+
+
+def kinds_menu(
+    day_index: int, kind_index: int | None, section: str | None
+) -> tuple[str, InlineKeyboardMarkup]:
+    builder = InlineKeyboardBuilder()
+    choices: list[tuple[int | None, str]] = [(None, _("All kinds"))]
+    choices += [
+        (index, f"{kind_icon(kind)} {kind_plural(kind)}")
+        for index, kind in enumerate(FILTER_KINDS)
+    ]
+    for index, label in choices:
+        mark = "✓ " if index == kind_index else ""
+        builder.button(
+            text=mark + label,
+            callback_data=ScheduleCb(
+                view=ScheduleView.DAY, day=day_index, kind=index, section=section, page=0
+            ),
+        )
+    builder.adjust(1, 2, 2, 2)
+    return _("🔎 Which events should I show?"), builder.as_markup()
+
+
+def sections_menu(
+    program: Program, lang: Lang, day_index: int, kind_index: int | None, section: str | None
+) -> tuple[str, InlineKeyboardMarkup]:
+    builder = InlineKeyboardBuilder()
+    choices: list[tuple[str | None, str]] = [(None, _("All sections"))]
+    choices += [
+        (item.id, shorten(item.title.get(lang), BUTTON_TEXT)) for item in program.sections[:90]
+    ]
+    for section_id, label in choices:
+        mark = "✓ " if section_id == section else ""
+        builder.button(
+            text=mark + label,
+            callback_data=ScheduleCb(
+                view=ScheduleView.DAY, day=day_index, kind=kind_index, section=section_id, page=0
+            ),
+        )
+    builder.adjust(1)
+    lines = [_("🗂 Which section?"), ""]
+    lines += [
+        f"• {esc(shorten(item.title.get(lang), LIST_TITLE))}" for item in program.sections[:90]
+    ]
+    return "\n".join(lines), builder.as_markup()
+
+
+def format_duration(duration: timedelta) -> str:
+    minutes = int(duration.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours and minutes:
+        return _("{hours} h {minutes} min").format(hours=hours, minutes=minutes)
+    if hours:
+        return _("{hours} h").format(hours=hours)
+    return _("{minutes} min").format(minutes=minutes)
+
+
+def event_card(program: Program, event: Event, lang: Lang, *, seats_left: int | None) -> str:
+    venue = program.venues_by_id[event.venue]
+    title = esc(shorten(event.title.get(lang), CARD_TITLE))
+    lines = [f"{kind_icon(event.kind)} {kind_label(event.kind)}"]
+    lines.append(f"<s>{title}</s>" if event.cancelled else f"<b>{title}</b>")
+    if event.cancelled:
+        lines.append(_("❌ This event is cancelled."))
+    when = format_when(event.starts_at, event.ends_at, lang, program.tz)
+    lines.append(f"🗓 {when} ({format_duration(event.duration)})")
+    where = esc(shorten(venue.name.get(lang), CARD_PLACE))
+    if event.room is not None:
+        where = place_of(program, event, lang, floor=True) + " · " + where
+    lines.append(f"📍 {where}")
+    if event.section is not None and event.section in program.sections_by_id:
+        section = program.sections_by_id[event.section].title.get(lang)
+        lines.append("🗂 " + esc(shorten(section, LIST_TITLE)))
+    if event.speakers:
+        names = [esc(shorten(s.get(lang), 80)) for s in event.speakers[:CARD_SPEAKERS]]
+        if len(event.speakers) > CARD_SPEAKERS:
+            names.append("…")
+        lines.append("🎙 " + ", ".join(names))
+    if event.capacity is not None and seats_left is None and not event.cancelled:
+        lines.append(
+            "🪑 "
+            + ngettext("{capacity} seat", "{capacity} seats", event.capacity).format(
+                capacity=event.capacity
+            )
+        )
+    elif event.capacity is not None and seats_left is not None and not event.cancelled:
+        if seats_left > 0:
+            lines.append(
+                "🪑 "
+                + ngettext(
+                    "{left} seat left of {capacity}",
+                    "{left} seats left of {capacity}",
+                    seats_left,
+                ).format(left=seats_left, capacity=event.capacity)
+            )
+        else:
+            lines.append(
+                "🪑 " + _("No seats left ({capacity} taken)").format(capacity=event.capacity)
+            )
+    if event.description is not None:
+        lines += ["", esc(shorten(event.description.get(lang), CARD_DESCRIPTION))]
+    return fit(lines)
+
+
+def event_card_keyboard(event: Event) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("📍 Where is it?"), callback_data=EventCb(action=EventAction.WHERE, id=event.id)
+    )
+    builder.button(
+        text=_("📅 Add to calendar"),
+        callback_data=EventCb(action=EventAction.CALENDAR, id=event.id),
+    )
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def _when_next(program: Program, event: Event, lang: Lang, now: datetime) -> str:
+    time = format_time(event.starts_at, lang, program.tz)
+    if event.starts_at.astimezone(program.tz).date() != now.astimezone(program.tz).date():
+        return format_day(event.starts_at.astimezone(program.tz).date(), lang) + ", " + time
+    return time
+
+
+def now_view(
+    program: Program, view: Now, lang: Lang, now: datetime
+) -> tuple[str, InlineKeyboardMarkup]:
+    head: list[str] = []
+    rows: list[tuple[str, Event | None]] = []  # lines, each with the event it numbers
+    if view.phase is Phase.BEFORE:
+        first = view.first[0].starts_at.astimezone(program.tz)
+        head.append(
+            _("⏳ The forum starts on {day} at {time}.").format(
+                day=format_long_date(first.date(), lang), time=format_time(first, lang, program.tz)
+            )
+        )
+        rows += [("", None), (_("It opens with:"), None)]
+        rows += [("", event) for event in view.first]
+    elif view.phase is Phase.AFTER:
+        head.append(_("🙏 The forum is over. Thank you for taking part!"))
+        materials = program.forum.materials or program.forum.contacts
+        if materials is not None:
+            head += ["", pick(materials, lang)]
+    else:
+        head.append(_("⏱ Now, {time}").format(time=format_time(now, lang, program.tz)))
+        if not view.venues:
+            head += ["", _("Nothing more is planned today.")]
+        for venue_now in view.venues:
+            name = esc(shorten(venue_now.venue.name.get(lang), CARD_PLACE))
+            rows += [("", None), (f"📍 <b>{name}</b>", None)]
+            rows += [("▶️ " + _("now:") + " ", event) for event in venue_now.current]
+            rows += [
+                (
+                    "⏭ "
+                    + _("next at {when}:").format(when=_when_next(program, e, lang, now))
+                    + " ",
+                    e,
+                )
+                for e in venue_now.upcoming
+            ]
+    lines, listed = list(head), list[Event]()
+    budget = LIST_BUDGET - sum(len(line) for line in head)
+    for prefix, event in rows:
+        line = prefix + event_line(program, event, lang, len(listed) + 1) if event else prefix
+        budget -= len(line) + 1
+        if budget < 0 or len(listed) >= 20:
+            lines += ["", _("… and more: see the schedule.")]
+            break
+        lines.append(line)
+        if event is not None:
+            listed.append(event)
+    builder = InlineKeyboardBuilder()
+    rows_of_buttons = _rows_of(_open_buttons(builder, listed, 1), 5)
+    builder.button(text=_("🔄 Refresh"), callback_data=MenuCb(action=MenuAction.NOW))
+    builder.button(text=_("📅 Schedule"), callback_data=MenuCb(action=MenuAction.SCHEDULE))
+    builder.button(text=_("« Main menu"), callback_data=MenuCb(action=MenuAction.HOME))
+    builder.adjust(*rows_of_buttons, 2, 1)
+    return "\n".join(lines), builder.as_markup()

@@ -1,0 +1,71 @@
+"""/where, a venue's pin and details, and the nearest venue to a shared location."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatType
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+
+from bot import texts
+from bot.callbacks import MenuAction, MenuCb, VenueCb
+from bot.program import Lang, ProgramHolder, Venue
+from bot.replies import edit_in_place
+from bot.services.schedule import nearest_venue
+from bot.views import places as views
+
+
+async def send_venue(bot: Bot, chat_id: int, venue: Venue, lang: Lang) -> None:
+    """The venue as a native map pin, then its directions and rooms."""
+    title, address = views.pin(venue, lang)
+    await bot.send_venue(chat_id, venue.lat, venue.lon, title, address)
+    await bot.send_message(chat_id, views.venue_details(venue, lang))
+
+
+async def where_command(message: Message, lang: Lang, programs: ProgramHolder) -> None:
+    text, markup = views.venues_overview(programs.current, lang)
+    await message.answer(text, reply_markup=markup)
+
+
+async def where_from_menu(
+    query: CallbackQuery, bot: Bot, lang: Lang, programs: ProgramHolder
+) -> None:
+    text, markup = views.venues_overview(programs.current, lang)
+    await edit_in_place(bot, query.message, text, markup)
+
+
+async def venue_pressed(
+    query: CallbackQuery,
+    callback_data: VenueCb,
+    callback_answer: CallbackAnswer,
+    bot: Bot,
+    lang: Lang,
+    programs: ProgramHolder,
+) -> None:
+    venue = programs.current.venues_by_id.get(callback_data.id)
+    if venue is None:
+        callback_answer.text = texts.stale_button()
+        return
+    await send_venue(bot, query.from_user.id, venue, lang)
+
+
+async def location_shared(message: Message, bot: Bot, lang: Lang, programs: ProgramHolder) -> None:
+    assert message.location is not None  # the filter guarantees it
+    venue, meters = nearest_venue(
+        programs.current, message.location.latitude, message.location.longitude
+    )
+    await message.answer(views.nearest(venue, meters, lang))
+    title, address = views.pin(venue, lang)
+    await bot.send_venue(message.chat.id, venue.lat, venue.lon, title, address)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
+    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+    router.message.register(where_command, Command("where"))
+    router.message.register(location_shared, F.location)
+    router.callback_query.register(where_from_menu, MenuCb.filter(F.action == MenuAction.WHERE))
+    router.callback_query.register(venue_pressed, VenueCb.filter())
+    return router

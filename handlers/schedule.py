@@ -1,0 +1,121 @@
+"""/schedule, /now and the event card with its buttons."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatType
+from aiogram.filters import Command
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+
+from bot import texts
+from bot.calendar import calendar_filename, event_calendar
+from bot.callbacks import EventAction, EventCb, MenuAction, MenuCb, ScheduleCb, ScheduleView
+from bot.clock import Clock
+from bot.program import Event, Lang, Program, ProgramHolder
+from bot.replies import edit_in_place
+from bot.services.schedule import default_day_index, now_and_next
+from bot.views import places as place_views
+from bot.views import schedule as views
+
+
+async def schedule_command(
+    message: Message, lang: Lang, programs: ProgramHolder, clock: Clock
+) -> None:
+    program = programs.current
+    text, markup = views.schedule_screen(program, lang, default_day_index(program, clock.now()))
+    await message.answer(text, reply_markup=markup)
+
+
+async def schedule_from_menu(
+    query: CallbackQuery, bot: Bot, lang: Lang, programs: ProgramHolder, clock: Clock
+) -> None:
+    program = programs.current
+    text, markup = views.schedule_screen(program, lang, default_day_index(program, clock.now()))
+    await edit_in_place(bot, query.message, text, markup)
+
+
+async def schedule_pressed(
+    query: CallbackQuery,
+    callback_data: ScheduleCb,
+    bot: Bot,
+    lang: Lang,
+    programs: ProgramHolder,
+) -> None:
+    program = programs.current
+    data = callback_data
+    if data.view is ScheduleView.KINDS:
+        text, markup = views.kinds_menu(data.day, data.kind, data.section)
+    elif data.view is ScheduleView.SECTIONS:
+        text, markup = views.sections_menu(program, lang, data.day, data.kind, data.section)
+    else:
+        text, markup = views.schedule_screen(
+            program, lang, data.day, kind=data.kind, section=data.section, page=data.page
+        )
+    await edit_in_place(bot, query.message, text, markup)
+
+
+async def now_command(message: Message, lang: Lang, programs: ProgramHolder, clock: Clock) -> None:
+    program, now = programs.current, clock.now()
+    text, markup = views.now_view(program, now_and_next(program, now), lang, now)
+    await message.answer(text, reply_markup=markup)
+
+
+async def now_from_menu(
+    query: CallbackQuery, bot: Bot, lang: Lang, programs: ProgramHolder, clock: Clock
+) -> None:
+    program, now = programs.current, clock.now()
+    text, markup = views.now_view(program, now_and_next(program, now), lang, now)
+    await edit_in_place(bot, query.message, text, markup)
+
+
+async def send_event_card(
+    bot: Bot, chat_id: int, program: Program, event: Event, lang: Lang
+) -> None:
+    """The card of one event, as a new message (lists stay where they are)."""
+    text = views.event_card(program, event, lang, seats_left=None)
+    await bot.send_message(chat_id, text, reply_markup=views.event_card_keyboard(event))
+
+
+async def event_pressed(
+    query: CallbackQuery,
+    callback_data: EventCb,
+    callback_answer: CallbackAnswer,
+    bot: Bot,
+    lang: Lang,
+    programs: ProgramHolder,
+) -> None:
+    program = programs.current
+    event = program.events_by_id.get(callback_data.id)
+    if event is None:
+        callback_answer.text = texts.event_gone()
+        return
+    chat_id = query.from_user.id
+    if callback_data.action is EventAction.OPEN:
+        await send_event_card(bot, chat_id, program, event, lang)
+    elif callback_data.action is EventAction.WHERE:
+        venue = program.venues_by_id[event.venue]
+        room = venue.rooms_by_id.get(event.room) if event.room else None
+        title, address = place_views.pin(venue, lang, room)
+        await bot.send_venue(chat_id, venue.lat, venue.lon, title, address)
+    else:
+        me = await bot.me()
+        data = event_calendar(program, event, lang=lang, bot_username=me.username)
+        document = BufferedInputFile(data, filename=calendar_filename(event.id))
+        caption = texts.esc(texts.shorten(event.title.get(lang), 200))
+        await bot.send_document(chat_id, document, caption=caption)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
+    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+    router.message.register(schedule_command, Command("schedule"))
+    router.message.register(now_command, Command("now"))
+    router.callback_query.register(
+        schedule_from_menu, MenuCb.filter(F.action == MenuAction.SCHEDULE)
+    )
+    router.callback_query.register(now_from_menu, MenuCb.filter(F.action == MenuAction.NOW))
+    router.callback_query.register(schedule_pressed, ScheduleCb.filter())
+    router.callback_query.register(event_pressed, EventCb.filter())
+    return router
