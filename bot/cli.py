@@ -12,7 +12,7 @@ from typing import TextIO
 
 from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 
-from bot.app import App, create_app
+from bot.app import App, create_app, create_bot, telegram_session
 from bot.config import (
     ConfigError,
     Settings,
@@ -21,8 +21,10 @@ from bot.config import (
     load_settings,
 )
 from bot.formatting import format_date_range
+from bot.i18n import create_i18n
 from bot.program import LANGS, LoadedProgram, ProgramError, load_program
 from bot.program.loader import summary_counts
+from bot.qr import write_door_codes
 from bot.storage import Database, DatabaseRefused
 
 log = logging.getLogger("bot")
@@ -56,6 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
     console.add_argument("--no-color", action="store_true", help="plain text output")
     check = commands.add_parser("check-program", help="validate a program file and summarise it")
     check.add_argument("file", nargs="?", type=Path, help="default: PROGRAM_FILE")
+    qr = commands.add_parser(
+        "qr", help="write a QR code per event and venue (PNG) and a printable index page"
+    )
+    qr.add_argument("--out", type=Path, required=True, help="the folder to write into")
+    qr.add_argument(
+        "--username", help="the bot's username (default: asked from Telegram with BOT_TOKEN)"
+    )
     return parser
 
 
@@ -77,6 +86,8 @@ def run(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
         if args.command == "check-program":
             return check_program(settings.program_file, out)
         loaded = _load(settings.program_file)
+        if args.command == "qr":
+            return asyncio.run(door_codes(settings, loaded, args.out, args.username, out))
         if args.command == "console":
             return asyncio.run(
                 console(
@@ -128,6 +139,32 @@ def check_program(path: Path, out: TextIO) -> int:
     ]
     lines += [f"  warning: {warning}" for warning in loaded.render_warnings()]
     out.write("\n".join(lines) + "\n")
+    return 0
+
+
+async def door_codes(
+    settings: Settings, loaded: LoadedProgram, folder: Path, username: str | None, out: TextIO
+) -> int:
+    """`forum-bot qr`: the QR codes organizers print and put at the room doors."""
+    if username is None:
+        bot = create_bot(settings.require_token().get_secret_value(), telegram_session(settings))
+        try:
+            username = (await bot.get_me()).username
+        except (TelegramUnauthorizedError, TelegramNetworkError) as exc:
+            raise ConfigError(
+                [
+                    f"BOT_TOKEN: could not ask Telegram for the bot's username ({exc}); "
+                    "give it with --username"
+                ]
+            ) from None
+        finally:
+            await bot.session.close()
+    try:
+        with create_i18n().context():
+            written = write_door_codes(loaded.program, username or "", folder)
+    except ValueError as exc:
+        raise ConfigError([f"--username: {exc}"]) from None
+    out.write(f"{len(written) - 1} QR codes and {written[-1].name} written to {folder}\n")
     return 0
 
 

@@ -92,6 +92,57 @@ def test_a_foreign_database_is_refused(
     assert "belongs to another program" in capsys.readouterr().err
 
 
+def test_qr_writes_door_codes_with_the_given_username(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PROGRAM_FILE", str(SAMPLE_PROGRAM))
+    out = tmp_path / "doors"
+    assert run(["qr", "--out", str(out), "--username", "@forum_pvl_bot"]) == 0
+    assert capsys.readouterr().out == f"35 QR codes and index.html written to {out}\n"
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "https://t.me/forum_pvl_bot?start=e-opening" in page
+    assert (out / "venue-library.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_qr_asks_telegram_for_the_username_without_a_flag(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PROGRAM_FILE", str(SAMPLE_PROGRAM))
+    assert run(["qr", "--out", str(tmp_path)]) == 2
+    assert "BOT_TOKEN: not set" in capsys.readouterr().err
+
+
+async def test_qr_takes_the_username_from_get_me(tmp_path: Path) -> None:
+    async with FakeTelegram(bot_username="pavlodar_forum_bot") as fake:
+        env = {
+            **os.environ,
+            "BOT_TOKEN": fake.token,
+            "TELEGRAM_API_URL": fake.url,
+            "PROGRAM_FILE": str(SAMPLE_PROGRAM),
+        }
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "qr",
+            "--out",
+            str(tmp_path / "doors"),
+            env=env,
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, stderr.decode()
+    assert b"35 QR codes" in stdout
+    assert [call.method for call in fake.calls] == ["getMe"]
+    assert_page_links(tmp_path / "doors" / "index.html", "pavlodar_forum_bot")
+
+
+def assert_page_links(page: Path, username: str) -> None:
+    assert f"https://t.me/{username}?start=v-museum" in page.read_text(encoding="utf-8")
+
+
 HELLO = {"kk": "Сәлеметсіз бе, ", "ru": "Здравствуйте, ", "en": "Hello, "}
 HELP_TITLE = {"kk": "Мен не істей аламын", "ru": "Что я умею", "en": "What I can do"}
 
