@@ -23,6 +23,7 @@ from bot.i18n import DEFAULT_LOCALE, PersonI18nMiddleware, create_i18n
 from bot.middlewares import AnswerCallbacks, InFlight, PersonMiddleware
 from bot.program import LANGS, Program, ProgramHolder
 from bot.retry import RetryMiddleware
+from bot.services.answers import Answers
 from bot.services.people import PeopleService
 from bot.storage import Database, PeopleRepository
 
@@ -109,6 +110,7 @@ async def create_app(
         programs=programs,
         people=people,
         clock=clock,
+        answers=Answers(programs),
     )
     dispatcher.update.outer_middleware(inflight)
     dispatcher.update.outer_middleware(PersonMiddleware(people))

@@ -57,3 +57,4 @@ class EventCb(CallbackData, prefix="ev"):
 
 class VenueCb(CallbackData, prefix="ve"):
     id: str
+    room: int | None = None  # index into the venue's rooms (room ids could overflow 64 bytes)

@@ -196,10 +196,6 @@ def unknown_command(command: str) -> str:
     return _("I don't know the command {command}.").format(command=echo(command))
 
 
-def not_understood() -> str:
-    return _("Sorry, I didn't understand that. Please use the menu or the commands below.")
-
-
 def text_only() -> str:
     return _("I can read only text messages and commands.")
 

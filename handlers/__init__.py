@@ -8,7 +8,17 @@ from aiogram import Router
 def routers() -> list[Router]:
     # Imported here so that building a dispatcher twice (tests, console) gets fresh routers:
     # a Router may be attached to one parent only.
-    from handlers import errors, fallback, language, membership, menu, places, schedule, start
+    from handlers import (
+        ask,
+        errors,
+        fallback,
+        language,
+        membership,
+        menu,
+        places,
+        schedule,
+        start,
+    )
 
     return [
         errors.create_router(),
@@ -18,5 +28,6 @@ def routers() -> list[Router]:
         menu.create_router(),
         schedule.create_router(),
         places.create_router(),
+        ask.create_router(),  # free text: after every command and button
         fallback.create_router(),  # last: whatever nothing else took
     ]

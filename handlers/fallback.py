@@ -17,12 +17,13 @@ from bot.storage import Person
 async def not_understood(
     message: Message, person: Person, lang: Lang, programs: ProgramHolder, settings: Settings
 ) -> None:
-    """Say what went wrong in a sentence, then what the bot can do."""
+    """An unknown command or something other than text: say so, then what the bot can do.
+
+    Plain text never gets here: the ask router answers it.
+    """
     typed = message.text or ""
     if typed.startswith("/"):
         head = texts.unknown_command(typed.split(maxsplit=1)[0])
-    elif typed:
-        head = texts.not_understood()
     else:
         head = texts.text_only()
     help_text = texts.help_text(programs.current, lang, organizer=settings.is_admin(person.id))

@@ -10,17 +10,19 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import texts
 from bot.callbacks import MenuAction, MenuCb, VenueCb
-from bot.program import Lang, ProgramHolder, Venue
+from bot.program import Lang, ProgramHolder, Room, Venue
 from bot.replies import edit_in_place
 from bot.services.schedule import nearest_venue
 from bot.views import places as views
 
 
-async def send_venue(bot: Bot, chat_id: int, venue: Venue, lang: Lang) -> None:
-    """The venue as a native map pin, then its directions and rooms."""
-    title, address = views.pin(venue, lang)
+async def send_venue(
+    bot: Bot, chat_id: int, venue: Venue, lang: Lang, room: Room | None = None
+) -> None:
+    """The venue as a native map pin (titled with the room, if any), then directions and rooms."""
+    title, address = views.pin(venue, lang, room)
     await bot.send_venue(chat_id, venue.lat, venue.lon, title, address)
-    await bot.send_message(chat_id, views.venue_details(venue, lang))
+    await bot.send_message(chat_id, views.venue_details(venue, lang, room=room))
 
 
 async def where_command(message: Message, lang: Lang, programs: ProgramHolder) -> None:
@@ -47,7 +49,9 @@ async def venue_pressed(
     if venue is None:
         callback_answer.text = texts.stale_button()
         return
-    await send_venue(bot, query.from_user.id, venue, lang)
+    index = callback_data.room
+    room = venue.rooms[index] if index is not None and 0 <= index < len(venue.rooms) else None
+    await send_venue(bot, query.from_user.id, venue, lang, room)
 
 
 async def location_shared(message: Message, bot: Bot, lang: Lang, programs: ProgramHolder) -> None:

@@ -30,6 +30,7 @@ BOT = "forum_test_bot"
 NOW = datetime(2026, 11, 20, 8, 30, 15, tzinfo=UTC)
 ALMATY = ZoneInfo("Asia/Almaty")
 
+
 def parse(data: bytes) -> Calendar:
     assert isinstance(data, bytes)
     return Calendar.from_ical(data)

@@ -190,13 +190,15 @@ async def test_what_a_person_typed_is_escaped(offline: Offline) -> None:
     )
 
 
-async def test_unknown_command_free_text_and_stickers_get_help(offline: Offline) -> None:
+async def test_unknown_command_gibberish_and_stickers_get_a_helpful_answer(
+    offline: Offline,
+) -> None:
     chat = offline.chat(language_code="ru")
     unknown = only(await chat.send("/schedulee"), SendMessage)
     assert unknown.text.startswith("Я не знаю команды /schedulee.")
     assert "/help" in unknown.text
-    free = only(await chat.send("привет, что тут есть?"), SendMessage)
-    assert free.text.startswith("Извините, я не понял.")
+    free = only(await chat.send("asdf qwerty"), SendMessage)
+    assert free.text.startswith("Не нашёл ответа в программе форума.")
     sticker = Sticker(
         file_id="s",
         file_unique_id="s",

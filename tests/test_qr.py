@@ -52,6 +52,7 @@ def test_the_page_labels_come_from_the_catalogs() -> None:
 BOT = "forum_test_bot"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
+
 @pytest.fixture(scope="module")
 def sample_dir(sample_program: Program, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("doors") / "nested" / "codes"  # created by the writer

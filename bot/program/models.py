@@ -300,6 +300,10 @@ class Program(_Frozen):
         return {section.id: section for section in self.sections}
 
     @cached_property
+    def faq_by_id(self) -> Mapping[str, FaqEntry]:
+        return {entry.id: entry for entry in self.faq}
+
+    @cached_property
     def delegations_by_id(self) -> Mapping[str, Delegation]:
         return {delegation.id: delegation for delegation in self.delegations}
 

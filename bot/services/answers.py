@@ -1,0 +1,782 @@
+"""Free-text questions about the forum answered from the program: events, venues, rooms, FAQ.
+
+People write in Kazakh, Russian or English, with typos and inflected words («кітапханада»,
+«мастер-класса», "certificates"). The program is indexed once per snapshot
+(`AnswerIndex.build`) and every question is matched against the words of all three languages.
+
+How a question is scored
+------------------------
+1. Normalise: lowercase, ё→е, Kazakh letters folded to their Russian look-alikes (ә→а, қ→к,
+   і→и, ...), accents dropped, punctuation removed, Latin look-alikes in a Cyrillic word fixed
+   ("кiтапхана"). A hyphenated word is indexed as its parts and as the joined word, and a
+   question's hyphenated word is read joined when the index knows it ("wi-fi" = "wi fi" =
+   "wifi", "мастер-класс" = "мастеркласс"). Greetings, question and filler words of the three
+   languages are dropped (a misspelt one too: «кагда»).
+2. Each remaining query word is matched against the index vocabulary: exactly (similarity 1);
+   by a shared stem, for inflected forms («библиотеке» ~ «библиотека», «кітапханада» ~
+   «кітапхана», «кездесуі» ~ «кездесу»; `_stem_similarity`, 0.6..1, 0.03 less per letter of
+   differing ending); and, when the word is not in the vocabulary, by typo among the words with
+   the same first letter: OSA edit distance 1 (2 from 9 letters, 3 from 13) or Indel ratio >= 80
+   («регистарция», "wfi", "tuor", "brake"), similarity 0.92 x (1 - edits / length).
+3. A document (an event, a venue, a room of a venue, a FAQ entry) takes for each query word the
+   best `similarity x field weight` over its fields, in all three languages: event title 1.0,
+   kind names 0.95 (`KIND_NAMES`), speakers 0.9, section title 0.85, description 0.35, sign-up
+   words 0.5 (events with a capacity); FAQ keywords 1.0, question 0.8; venue name 1.0, address
+   0.9, place words ("адрес", "как добраться") 0.7; room name 1.0 and its venue's name 0.45 (also
+   for the words of the room name that name the venue: "Кафе библиотеки").
+4. Rare words weigh more: a query word weighs `ln(1 + documents / documents it matched)`
+   (IDF); a word the index does not know at all weighs `UNKNOWN_WEIGHT` x the weight of a word
+   found in one document, so one unknown word costs less than a missed program word. A
+   document's score is `100 x sum(weight x its best match) / sum(weight)` times a prior: FAQ
+   1.0 (curated answers win ties: "где регистрация" is the registration desk FAQ, not the
+   registration event); venues and rooms 1.0 for a "where / how to get there" question, else
+   0.94; events 1.0 for a "when" question, 0.85 for a "where" one, else 0.96; cancelled events
+   x 0.9. Scores are 0..100.
+5. Hits below `THRESHOLD` (50) or below `RELATIVE_CUTOFF` (0.6) x the best are dropped: a
+   question that matches nothing well (greetings, off-topic, gibberish) gets [] and the bot
+   offers the schedule and venues instead of guessing. Equal scores are ordered FAQ, venue,
+   event, then by start time (events) or program order, so a kind-only question ("әдеби
+   кездесу қашан") lists the events of that kind in time order.
+
+The threshold is calibrated on the golden set in tests/test_answers.py (about 100 questions):
+the right answers score 62..100 (typos and one unknown word cost the most: "where can I leave my
+coat" 62, "musuem adress" 64, "wfi" 69), while greetings, off-topic and gibberish score 0 and
+questions that share one common word with the program stay under 45 ("как приготовить плов на
+обед" 34, "what is the meaning of life" 43).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final, Literal
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from bot.program.holder import ProgramHolder
+from bot.program.models import EventKind, Program, Text
+
+HitKind = Literal["event", "venue", "faq"]
+
+THRESHOLD: Final = 50.0
+RELATIVE_CUTOFF: Final = 0.6
+UNKNOWN_WEIGHT: Final = 0.6
+MAX_QUERY_WORDS: Final = 32  # a question is short; the rest of a long message is ignored
+MAX_WORD_LENGTH: Final = 40
+FUZZY_SIMILARITY: Final = 0.92  # a typo costs: similarity = 0.92 x (1 - edits / length)
+FUZZY_RATIO: Final = 80.0  # the Indel ratio that also counts as a typo (5+ letters)
+FUZZY_LIMIT: Final = 8  # the closest words a misspelt word may stand for
+MAX_SUFFIX: Final = 7  # a stem match leaves at most this many letters of ending
+STEM_PENALTY: Final = 0.03  # similarity lost per letter of differing ending
+
+# Field weights.
+W_TITLE: Final = 1.0
+W_KIND: Final = 0.95
+W_SPEAKER: Final = 0.9
+W_SECTION: Final = 0.85
+W_DESCRIPTION: Final = 0.35
+W_FAQ_KEYWORD: Final = 1.0
+W_FAQ_QUESTION: Final = 0.8
+W_VENUE_NAME: Final = 1.0
+W_ADDRESS: Final = 0.9
+W_PLACE_WORD: Final = 0.7
+W_SIGNUP_WORD: Final = 0.5
+W_ROOM_NAME: Final = 1.0
+W_ROOM_VENUE: Final = 0.45
+
+# Priors by kind and the question's intent.
+PRIOR_FAQ: Final = 1.0
+PRIOR_VENUE: Final = 0.94
+PRIOR_VENUE_WHERE: Final = 1.0
+PRIOR_EVENT: Final = 0.96
+PRIOR_EVENT_WHEN: Final = 1.0
+PRIOR_EVENT_WHERE: Final = 0.85
+PRIOR_CANCELLED: Final = 0.9
+
+KIND_RANK: Final[Mapping[str, int]] = MappingProxyType({"faq": 0, "venue": 1, "event": 2})
+
+# What people call each kind of event, in the three languages.
+KIND_NAMES: Final[Mapping[EventKind, tuple[str, ...]]] = MappingProxyType(
+    {
+        EventKind.PLENARY: (
+            "пленарлық отырыс",
+            "пленарлық мәжіліс",
+            "пленарное заседание",
+            "пленарная сессия",
+            "пленарка",
+            "plenary",
+            "plenary session",
+            "keynote",
+        ),
+        EventKind.SECTION: (
+            "секция",
+            "секциялық отырыс",
+            "секционное заседание",
+            "section",
+            "section session",
+            "panel",
+        ),
+        EventKind.MASTER_CLASS: (
+            "шеберлік сыныбы",
+            "шебер сынып",
+            "шеберлік сабағы",
+            "мастер-класс",
+            "master class",
+            "master-class",
+            "workshop",
+        ),
+        EventKind.TRAINING: (
+            "тренинг",
+            "оқыту",
+            "семинар-тренинг",
+            "обучение",
+            "training",
+            "training session",
+        ),
+        EventKind.LITERARY_MEETING: (
+            "әдеби кездесу",
+            "әдеби кеш",
+            "ақындармен кездесу",
+            "жазушылармен кездесу",
+            "литературная встреча",
+            "литературный вечер",
+            "поэтический вечер",
+            "встреча с писателями",
+            "literary meeting",
+            "literary evening",
+            "poetry evening",
+            "meet the author",
+        ),
+        EventKind.EXCURSION: (
+            "экскурсия",
+            "саяхат",
+            "серуен",
+            "қала аралау",
+            "экскурсия по городу",
+            "excursion",
+            "tour",
+            "city tour",
+            "sightseeing",
+        ),
+        EventKind.CEREMONY: (
+            "салтанатты рәсім",
+            "рәсім",
+            "марапаттау",
+            "церемония",
+            "торжественная церемония",
+            "награждение",
+            "ceremony",
+            "celebration",
+            "awards",
+        ),
+        EventKind.BREAK: (
+            "үзіліс",
+            "кофе-брейк",
+            "түскі ас",
+            "перерыв",
+            "кофе-брейк",
+            "обед",
+            "break",
+            "coffee break",
+            "lunch",
+        ),
+        EventKind.OTHER: (),
+    }
+)
+
+# Words that make any venue a better answer ("адрес музея", "как добраться до музея").
+PLACE_WORDS: Final = (
+    "мекенжай",
+    "мекенжайы",
+    "жету",
+    "жетемін",
+    "жетуге",
+    "баруға",
+    "жол сілтеме",
+    "адрес",
+    "добраться",
+    "доехать",
+    "дойти",
+    "маршрут",
+    "address",
+    "location",
+    "directions",
+    "route",
+)
+
+# Words for signing up: events with a capacity take sign-ups ("экскурсияға жазылу").
+SIGNUP_WORDS: Final = (
+    "жазылу",
+    "жазыламын",
+    "жазылуға",
+    "записаться",
+    "записаться на",
+    "запишите",
+    "sign up",
+    "signup",
+    "book",
+    "booking",
+    "enrol",
+    "enroll",
+)
+
+_GREETINGS = """
+сәлем сәлеметсіз сәлеметсіздер салем саламатсыз ассалаумағалейкум рахмет рақмет
+привет приветствую здравствуйте здравствуй здрасте хай спасибо благодарю дела делишки
+жағдай жағдайың жағдайыңыз қалайсың қалайсыз
+hi hello hey thanks thank greetings
+"""
+
+_STOPWORDS_KK = """
+қашан қайда қайдан қалай неше нешеде нешінші қандай қай не несі кім кімге бар жоқ ма ме ба бе
+па пе барма бола болады болатын болады ма өтеді өтетін өтед басталады басталатын бітеді
+аяқталады керек маған мен сен сіз сізге сіздің біз бізге біздің және пен бен менен немесе да
+де та те ғой еді екен үшін туралы бойынша дейін кейін сағат сағатта уақыт уақыты күні күн
+өтінемін айтыңызшы айтыңыз айтып беріңізші білгім келеді келе ала алам аламын болама ше
+орын осы сол бұл анау мынау тағы әлі қазір бүгін ертең барамын барам бару барсам барып
+барамыз қабат қабатта қабатында
+"""
+
+_STOPWORDS_RU = """
+где когда как что чего какой какая какое какие каком какую каких куда откуда во сколько
+пожалуйста подскажите подскажи скажите скажи расскажите расскажи добрый доброе доброй день
+утро ночи а и в на с со по для от до из к ко о об у за при под над про через или но же ли ль
+не ни бы это этот эта эти там тут здесь есть будет будут был была были проходит проходят
+пройдет пройдут проводится состоится начинается начнется начало идет идти находится
+расположен мне я мы вы нам вам меня нас можно нужно надо хочу хотел хотела хотим узнать
+найти получить время часов час ваш наш мой свой его ее их все весь тоже также уже еще только
+вот да нет ок ну то тот та те чтобы если кто чем чей зачем почему сегодня завтра место
+этаж этаже этажа
+"""
+
+_STOPWORDS_EN = """
+where when what how is are was were be will the a an please can could would i me my we us our
+you your do does did of to in on at for from with and or it its this that there here any time
+whats wheres whens which who whom tell find get got good morning afternoon day today
+tomorrow start starts begin begins held take takes place located need want know should
+there s ok okay let lets floor
+"""
+
+# Two-word greetings whose second word is a real word elsewhere ("литературный вечер").
+_STOP_PAIRS = (
+    ("қайырлы", "кеш"),
+    ("қайырлы", "таң"),
+    ("қайырлы", "күн"),
+    ("добрый", "вечер"),
+    ("доброго", "вечера"),
+    ("good", "evening"),
+    ("good", "night"),
+)
+
+_TIME_WORDS = """
+когда сколько время час часов начало начинается начнется кашан неше нешеде сағат сагатта
+уақыт уақыты басталады when time start starts begin begins schedule
+"""
+
+_PLACE_INTENT = """
+где куда откуда находится адрес добраться доехать дойти қайда қайдан мекенжай мекенжайы жету
+барамын барам бару жетемін жетуге баруға кабат кабатта этаж этаже floor where address location
+located directions
+"""
+
+# Words people use that the program spells otherwise.
+_SYNONYMS = {
+    "мұражай": ("музей",),
+    "мұражайға": ("музей",),
+    "мұражайы": ("музей",),
+}
+
+# -- normalisation -----------------------------------------------------------------------------
+
+
+def _fold_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    # Accented Latin and Cyrillic letters lose their marks (ö→o, é→e, ё→е, й→и).
+    for code in (*range(0xC0, 0x250), *range(0x400, 0x530)):
+        char = chr(code)
+        decomposed = unicodedata.normalize("NFKD", char)
+        base = "".join(c for c in decomposed if not unicodedata.combining(c))
+        if base and base != char and base.isalpha():
+            table[code] = base.lower()
+    # Kazakh letters fold to the Russian ones people type on a Russian keyboard.
+    for kazakh, russian in zip("әғқңөұүһі", "агкноуухи", strict=True):
+        table[ord(kazakh)] = russian
+    table[ord("ß")] = "ss"
+    table[ord("_")] = " "
+    return table
+
+
+_FOLD: Final = MappingProxyType(_fold_table())
+# Latin look-alikes typed inside a Cyrillic word ("кiтапхана" with a Latin i).
+_LOOKALIKES: Final = frozenset("aceiopxykmthb")
+_LATIN_IN_CYRILLIC: Final = MappingProxyType(str.maketrans("aceiopxykmthb", "асеиорхукмтнв"))
+_NOT_WORD: Final = re.compile(r"[^\w-]+")
+_CYRILLIC: Final = re.compile(r"[а-я]")
+_LATIN: Final = re.compile(r"[a-z]")
+
+
+def normalize(text: str) -> str:
+    """Lowercase, folded, punctuation replaced by spaces (hyphens inside words are kept)."""
+    return _NOT_WORD.sub(" ", text.lower().translate(_FOLD))
+
+
+def _fix_script(word: str) -> str:
+    """A Cyrillic word typed with Latin look-alikes ("кiтапхана") becomes all Cyrillic; a Latin
+    word with a Cyrillic ending ("wifiға") is left alone."""
+    latin = set(_LATIN.findall(word))
+    if latin and latin <= _LOOKALIKES and _CYRILLIC.search(word):
+        return word.translate(_LATIN_IN_CYRILLIC)
+    return word
+
+
+def _raw_words(text: str) -> list[str]:
+    """The words of a text, hyphenated ones kept whole."""
+    words = []
+    for word in normalize(text).split():
+        word = word.strip("-")
+        if word:
+            words.append(_fix_script(word)[:MAX_WORD_LENGTH])
+    return words
+
+
+def _keep(word: str) -> bool:
+    return word.isdigit() or len(word) >= 2
+
+
+def _words_set(text: str) -> frozenset[str]:
+    return frozenset(word for word in _raw_words(text) for word in word.split("-") if word)
+
+
+STOPWORDS: Final = _words_set(_GREETINGS + _STOPWORDS_KK + _STOPWORDS_RU + _STOPWORDS_EN)
+_STOPWORD_CHOICES: Final = tuple(sorted(word for word in STOPWORDS if len(word) >= 4))
+_STOP_PAIR_SET: Final = frozenset(
+    (normalize(first).strip(), normalize(second).strip()) for first, second in _STOP_PAIRS
+)
+_TIME_INTENT: Final = _words_set(_TIME_WORDS)
+_PLACE_INTENT_WORDS: Final = _words_set(_PLACE_INTENT)
+_SYNONYM_MAP: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {
+        normalize(word).strip(): tuple(normalize(s).strip() for s in alternatives)
+        for word, alternatives in _SYNONYMS.items()
+    }
+)
+
+
+def _drop_stop_pairs(words: list[str]) -> list[str]:
+    out: list[str] = []
+    index = 0
+    while index < len(words):
+        if tuple(words[index : index + 2]) in _STOP_PAIR_SET:
+            index += 2
+        else:
+            out.append(words[index])
+            index += 1
+    return out
+
+
+def index_terms(text: str) -> Iterator[str]:
+    """The terms a program text is indexed under: words, hyphen parts and joined words."""
+    for word in _drop_stop_pairs(_raw_words(text)):
+        parts = [part for part in word.split("-") if part]
+        if len(parts) > 1:
+            joined = "".join(parts)
+            if joined not in STOPWORDS:
+                yield joined
+        for part in parts:
+            if _keep(part) and part not in STOPWORDS:
+                yield part
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
+
+
+def _stem_similarity(query: str, term: str) -> float:
+    """How well two words share a stem: 0 if not at all, else 0.6..1.
+
+    The shorter word must be a prefix of the longer one but for its last letter (two for words
+    of seven letters or more): «музей» ~ «музея», «библиотека» ~ «библиотеками»,
+    «кітапхана» ~ «кітапханаларының». The more letters it replaces, the shorter the other
+    word's ending must be (an ending replaces an ending; a pure extension may be long).
+    """
+    shorter = min(len(query), len(term))
+    longer = max(len(query), len(term))
+    if shorter < 3:
+        return 0.0
+    common = _common_prefix(query, term)
+    short_tail = shorter - common
+    long_tail = longer - common
+    if common < (3 if shorter == 3 else 4) or short_tail > (1 if shorter <= 6 else 2):
+        return 0.0
+    longest_ending = short_tail + 2 if short_tail else 3 if shorter == 3 else MAX_SUFFIX
+    if long_tail > longest_ending:
+        return 0.0
+    return max(0.6, 1.0 - STEM_PENALTY * (short_tail + long_tail))
+
+
+def _allowed_edits(word: str) -> int:
+    """Typos tolerated in a word: one up to eight letters, two up to twelve, then three."""
+    return 1 if len(word) <= 8 else 2 if len(word) <= 12 else 3
+
+
+def _stem_key(term: str) -> str:
+    return term if len(term) <= 4 else term[: max(4, len(term) - 2)]
+
+
+# -- the index ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    kind: HitKind
+    id: str  # event id / venue id / faq id
+    score: float  # 0..100, higher is better
+    room: str | None = None  # for a venue hit found through one of its rooms: the room id
+
+
+@dataclass(frozen=True, slots=True)
+class _Doc:
+    kind: HitKind
+    id: str
+    room: str | None
+    order: float  # events: start time; others: position in the program
+    cancelled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    """One word of a question and the index terms it matched, with their similarity."""
+
+    weight: float  # IDF of the word
+    matches: Mapping[int, float]  # document -> best similarity x field weight
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.docs: list[_Doc] = []
+        self.fields: dict[str, dict[int, float]] = {}
+
+    def add(self, doc: _Doc, fields: Iterable[tuple[float, Iterable[str]]]) -> None:
+        """Add a document with its fields: (weight, the field's terms)."""
+        index = len(self.docs)
+        self.docs.append(doc)
+        for weight, terms in fields:
+            for term in terms:
+                postings = self.fields.setdefault(term, {})
+                if postings.get(index, 0.0) < weight:
+                    postings[index] = weight
+
+
+def _terms(texts: Iterable[str]) -> list[str]:
+    return [term for text in texts for term in index_terms(text)]
+
+
+def _langs(text: Text | None) -> tuple[str, ...]:
+    if text is None:
+        return ()
+    return tuple(value for value in (text.kk, text.ru, text.en) if value)
+
+
+class AnswerIndex:
+    """The program's words, ready for matching questions; immutable once built."""
+
+    def __init__(
+        self,
+        docs: tuple[_Doc, ...],
+        postings: Mapping[str, tuple[tuple[int, float], ...]],
+    ) -> None:
+        self._docs = docs
+        self._postings = postings
+        words = sorted(term for term in postings if not term.isdigit())
+        self._sorted = words
+        stem_keys: dict[str, list[str]] = {}
+        by_first: dict[str, list[str]] = {}
+        for term in words:
+            stem_keys.setdefault(_stem_key(term), []).append(term)
+            if len(term) >= 3:
+                by_first.setdefault(term[0], []).append(term)
+        self._stem_keys = {key: tuple(terms) for key, terms in stem_keys.items()}
+        self._fuzzy: dict[str, tuple[list[str], list[int]]] = {}
+        for first, terms in by_first.items():
+            terms.sort(key=len)
+            self._fuzzy[first] = (terms, [len(term) for term in terms])
+        self._idf_unknown = UNKNOWN_WEIGHT * math.log(1 + max(len(docs), 1))
+
+    @classmethod
+    def build(cls, program: Program) -> AnswerIndex:
+        builder = _Builder()
+        for event in program.events:
+            section = program.sections_by_id.get(event.section or "")
+            speakers = [name for speaker in event.speakers for name in _langs(speaker)]
+            builder.add(
+                _Doc("event", event.id, None, event.starts_at.timestamp(), event.cancelled),
+                [
+                    (W_TITLE, _terms(_langs(event.title))),
+                    (W_KIND, _terms(KIND_NAMES.get(event.kind, ()))),
+                    (W_SPEAKER, _terms(speakers)),
+                    (W_SECTION, _terms(_langs(section.title) if section else ())),
+                    (W_DESCRIPTION, _terms(_langs(event.description))),
+                    (W_SIGNUP_WORD, _terms(SIGNUP_WORDS) if event.capacity else []),
+                ],
+            )
+        for position, venue in enumerate(program.venues):
+            venue_terms = _terms(_langs(venue.name))
+            builder.add(
+                _Doc("venue", venue.id, None, position),
+                [
+                    (W_VENUE_NAME, venue_terms),
+                    (W_ADDRESS, _terms(_langs(venue.address))),
+                    (W_PLACE_WORD, _terms(PLACE_WORDS)),
+                ],
+            )
+            known = frozenset(venue_terms)
+            for room in venue.rooms:
+                # "Кафе библиотеки": the library is the room's venue, not the room.
+                own: list[str] = []
+                context: list[str] = []
+                for term in _terms(_langs(room.name)):
+                    of_venue = term in known or any(_stem_similarity(term, v) for v in known)
+                    (context if of_venue else own).append(term)
+                builder.add(
+                    _Doc("venue", venue.id, room.id, position),
+                    [(W_ROOM_NAME, own), (W_ROOM_VENUE, [*venue_terms, *context])],
+                )
+        for position, entry in enumerate(program.faq):
+            keywords = [word for words in entry.keywords.values() for word in words]
+            builder.add(
+                _Doc("faq", entry.id, None, position),
+                [
+                    (W_FAQ_KEYWORD, _terms(keywords)),
+                    (W_FAQ_QUESTION, _terms(_langs(entry.question))),
+                ],
+            )
+        postings = {term: tuple(docs.items()) for term, docs in builder.fields.items()}
+        return cls(tuple(builder.docs), postings)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(documents, vocabulary terms): for logs and benchmarks."""
+        return len(self._docs), len(self._postings)
+
+    # -- matching ------------------------------------------------------------------------------
+
+    def _stems(self, word: str) -> dict[str, float]:
+        """Index terms sharing a stem with `word` (not `word` itself), with their similarity."""
+        found: dict[str, float] = {}
+        if len(word) < 3 or word.isdigit():
+            return found
+        candidates: list[str] = []
+        # Terms at least as long as the word: they start with all of it but two letters.
+        prefix = word[: 3 if len(word) == 3 else max(4, len(word) - 2)]
+        start = bisect_left(self._sorted, prefix)
+        end = bisect_left(self._sorted, prefix + "\U0010ffff", start)
+        candidates.extend(self._sorted[start:end])
+        # Shorter terms: the word starts with all of the term but its last two letters.
+        for length in range(3, len(word) + 1):
+            candidates.extend(self._stem_keys.get(word[:length], ()))
+        for term in candidates:
+            if term != word and term not in found:
+                similarity = _stem_similarity(word, term)
+                if similarity > 0:
+                    found[term] = similarity
+        return found
+
+    def _fuzzy_terms(self, word: str) -> dict[str, float]:
+        """Index terms a typo or two away from `word` (same first letter), with similarity.
+
+        Two measures, either suffices: the OSA edit distance (a swapped, missing, extra or
+        wrong letter is one edit: "tuor", "wfi", «регистарция») within `_allowed_edits`, and
+        for words of five letters or more the Indel ratio >= 80 (a moved letter: "brake").
+        """
+        if len(word) < 3 or len(word) > 30 or word.isdigit():
+            return {}
+        bucket = self._fuzzy.get(word[0])
+        if bucket is None:
+            return {}
+        terms, lengths = bucket
+        edits = _allowed_edits(word)
+        spread = max(edits, len(word) // 4)
+        low = bisect_left(lengths, len(word) - spread)
+        band = terms[low : bisect_left(lengths, len(word) + spread + 1, low)]
+        found: dict[str, float] = {}
+        for term, distance, _ in process.extract(
+            word, band, scorer=OSA.distance, score_cutoff=edits, limit=FUZZY_LIMIT
+        ):
+            found[term] = FUZZY_SIMILARITY * (1 - distance / max(len(word), len(term)))
+        if len(word) >= 5:
+            for term, ratio, _ in process.extract(
+                word, band, scorer=fuzz.ratio, score_cutoff=FUZZY_RATIO, limit=FUZZY_LIMIT
+            ):
+                found[term] = max(found.get(term, 0.0), FUZZY_SIMILARITY * ratio / 100)
+        return found
+
+    def _terms_for(self, word: str) -> dict[str, float] | None:
+        """Index terms matching one query word; None if the word is a misspelt filler word."""
+        terms = self._stems(word)
+        if word in self._postings:
+            terms[word] = 1.0
+            return terms
+        fuzzy = self._fuzzy_terms(word)
+        for term, similarity in fuzzy.items():
+            if similarity > terms.get(term, 0.0):
+                terms[term] = similarity
+        if len(word) >= 4 and not word.isdigit() and not self._exactish(terms):
+            # A misspelt filler word («кагда») is dropped unless it is closer to a program word.
+            stop = process.extractOne(word, _STOPWORD_CHOICES, scorer=OSA.distance, score_cutoff=1)
+            if stop is not None:
+                similarity = FUZZY_SIMILARITY * (1 - stop[1] / max(len(word), len(stop[0])))
+                if similarity > max(fuzzy.values(), default=0.0):
+                    return None
+        return terms
+
+    @staticmethod
+    def _exactish(terms: Mapping[str, float]) -> bool:
+        return any(similarity >= 0.9 for similarity in terms.values())
+
+    def _query_words(self, text: str) -> tuple[list[str], bool, bool]:
+        """The question's content words (hyphen words joined if the index knows them) and
+        whether it asks when / where."""
+        raw = _drop_stop_pairs(_raw_words(text))
+        parts_all = {part for word in raw for part in word.split("-")}
+        asks_when = not parts_all.isdisjoint(_TIME_INTENT)
+        asks_where = not parts_all.isdisjoint(_PLACE_INTENT_WORDS)
+        words: dict[str, None] = {}  # ordered and unique
+        for word in raw:
+            parts = [part for part in word.split("-") if part]
+            if len(parts) > 1:
+                joined = "".join(parts)
+                if joined in self._postings or self._stems(joined):
+                    parts = [joined]
+            for part in parts:
+                if _keep(part) and part not in STOPWORDS:
+                    words[part] = None
+            if len(words) >= MAX_QUERY_WORDS:
+                break
+        return list(words)[:MAX_QUERY_WORDS], asks_when, asks_where
+
+    def _match(self, word: str) -> _Word | None:
+        alternatives = [word, *_SYNONYM_MAP.get(word, ())]
+        terms: dict[str, float] = {}
+        for alternative in alternatives:
+            found = self._terms_for(alternative)
+            if found is None:
+                if alternative == word:
+                    return None
+                continue
+            for term, similarity in found.items():
+                terms[term] = max(terms.get(term, 0.0), similarity)
+        matches: dict[int, float] = {}
+        for term, similarity in terms.items():
+            for doc, weight in self._postings[term]:
+                value = similarity * weight
+                if value > matches.get(doc, 0.0):
+                    matches[doc] = value
+        if not matches:
+            return _Word(self._idf_unknown, matches)
+        return _Word(math.log(1 + len(self._docs) / len(matches)), matches)
+
+    def _prior(self, doc: _Doc, asks_when: bool, asks_where: bool) -> float:
+        if doc.kind == "faq":
+            return PRIOR_FAQ
+        if doc.kind == "venue":
+            return PRIOR_VENUE_WHERE if asks_where else PRIOR_VENUE
+        if asks_when:
+            prior = PRIOR_EVENT_WHEN
+        elif asks_where:
+            prior = PRIOR_EVENT_WHERE
+        else:
+            prior = PRIOR_EVENT
+        return prior * PRIOR_CANCELLED if doc.cancelled else prior
+
+    def search(self, text: str, *, limit: int = 5) -> list[Hit]:
+        """The best answers to a question, best first; [] when nothing matches well enough."""
+        if limit <= 0:
+            return []
+        words, asks_when, asks_where = self._query_words(text)
+        matched = [found for word in words if (found := self._match(word)) is not None]
+        total = sum(word.weight for word in matched)
+        if total <= 0:
+            return []
+        sums: dict[int, float] = {}
+        for word in matched:
+            for position, value in word.matches.items():
+                sums[position] = sums.get(position, 0.0) + word.weight * value
+        scored: list[tuple[float, int, _Doc]] = []
+        for position, value in sums.items():
+            doc = self._docs[position]
+            score = 100 * value / total * self._prior(doc, asks_when, asks_where)
+            if score >= THRESHOLD:
+                scored.append((round(score, 4), position, doc))
+        if not scored:
+            return []
+        best = max(score for score, _, _ in scored)
+        scored = [item for item in scored if item[0] >= best * RELATIVE_CUTOFF]
+        # Equal scores: FAQ, then venues, then events; events in time order.
+        scored.sort(key=lambda item: (-item[0], KIND_RANK[item[2].kind], item[2].order, item[1]))
+        return [
+            Hit(doc.kind, doc.id, round(score, 2), doc.room) for score, _, doc in scored[:limit]
+        ]
+
+
+class Answers:
+    """Keeps one index per program snapshot: rebuilt only when the snapshot object changes."""
+
+    def __init__(self, programs: ProgramHolder) -> None:
+        self._programs = programs
+        self._program: Program | None = None
+        self._index: AnswerIndex | None = None
+
+    @property
+    def index(self) -> AnswerIndex:
+        program = self._programs.current
+        if self._index is None or program is not self._program:
+            self._index = AnswerIndex.build(program)
+            self._program = program
+        return self._index
+
+    def search(self, text: str, *, limit: int = 5) -> list[Hit]:
+        return self.index.search(text, limit=limit)
+
+
+# -- what to answer with -------------------------------------------------------------------
+
+# Hits scoring at least this share of the best one are shown together.
+TOGETHER: Final = 0.9
+MAX_EVENTS: Final = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What the bot answers a question with (the handler renders it)."""
+
+    kind: HitKind | None  # None: nothing matched well enough
+    ids: tuple[str, ...] = ()  # one FAQ entry or venue; one or more events
+    room: str | None = None  # a venue found through one of its rooms
+    venue: str | None = None  # a FAQ answer's place, to offer its pin
+
+
+def choose_reply(hits: list[Hit]) -> Reply:
+    """The best hit's kind decides; events that score alike are listed together."""
+    if not hits:
+        return Reply(None)
+    best = hits[0]
+    close = [hit for hit in hits if hit.score >= best.score * TOGETHER]
+    if best.kind == "faq":
+        place = next((hit for hit in close if hit.kind == "venue"), None)
+        if place is None:
+            return Reply("faq", (best.id,))
+        return Reply("faq", (best.id,), room=place.room, venue=place.id)
+    if best.kind == "venue":
+        return Reply("venue", (best.id,), room=best.room)
+    events = tuple(hit.id for hit in close if hit.kind == "event")[:MAX_EVENTS]
+    return Reply("event", events)

@@ -1,0 +1,48 @@
+"""Questions in plain words, in any of the three languages."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatType
+from aiogram.types import Message
+
+from bot.program import Lang, ProgramHolder
+from bot.services.answers import Answers, choose_reply
+from bot.views import answers as views
+from handlers.places import send_venue
+from handlers.schedule import send_event_card
+
+
+async def question(
+    message: Message, bot: Bot, lang: Lang, programs: ProgramHolder, answers: Answers
+) -> None:
+    program = programs.current
+    reply = choose_reply(answers.search(message.text or ""))
+    chat_id = message.chat.id
+    if reply.kind == "faq":
+        entry = program.faq_by_id[reply.ids[0]]
+        venue = program.venues_by_id.get(reply.venue) if reply.venue else None
+        room = venue.rooms_by_id.get(reply.room) if venue and reply.room else None
+        text, markup = views.faq_answer(entry, lang, venue, room)
+        await message.answer(text, reply_markup=markup)
+    elif reply.kind == "venue":
+        venue = program.venues_by_id[reply.ids[0]]
+        room = venue.rooms_by_id.get(reply.room) if reply.room else None
+        await send_venue(bot, chat_id, venue, lang, room)
+    elif reply.kind == "event" and len(reply.ids) == 1:
+        await send_event_card(bot, chat_id, program, program.events_by_id[reply.ids[0]], lang)
+    elif reply.kind == "event":
+        events = [program.events_by_id[event_id] for event_id in reply.ids]
+        text, markup = views.events_found(program, events, lang)
+        await message.answer(text, reply_markup=markup)
+    else:
+        text, markup = views.not_found()
+        await message.answer(text, reply_markup=markup)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(
+        question, F.chat.type == ChatType.PRIVATE, F.text, ~F.text.startswith("/")
+    )
+    return router

@@ -1,0 +1,89 @@
+"""Questions in plain words through the real Dispatcher: the right card, pin or answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.methods import SendMessage, SendVenue, TelegramMethod
+from aiogram.types import InlineKeyboardMarkup
+
+from bot.htmltext import visible_text
+from bot.program import Program
+from tests.conftest import Offline
+
+
+def of(requests: list[TelegramMethod[Any]], kind: type) -> list[Any]:
+    return [r for r in requests if isinstance(r, kind)]
+
+
+def labels(markup: Any) -> list[str]:
+    assert isinstance(markup, InlineKeyboardMarkup)
+    return [button.text for row in markup.inline_keyboard for button in row]
+
+
+async def test_a_kind_question_in_kazakh_lists_those_events_in_time_order(
+    offline: Offline, sample_program: Program
+) -> None:
+    chat = offline.chat(language_code="kk")
+    (reply,) = of(await chat.send("Әдеби кездесу қашан?"), SendMessage)
+    text = visible_text(reply.text)
+    assert text.startswith("Міне, табылғандары:")
+    literary = sorted(
+        (e for e in sample_program.events if e.kind.value == "literary_meeting"),
+        key=lambda e: e.starts_at,
+    )
+    listed = [line for line in text.splitlines() if line[:1].isdigit()]
+    assert [line.split(" · ")[0].split("📖 ")[1] for line in listed] == [
+        e.title.kk for e in literary
+    ]
+    assert labels(reply.reply_markup) == ["1", "2", "3", "4"]
+    card = of(await chat.press_button("2"), SendMessage)[0]
+    assert literary[1].title.kk in visible_text(card.text)
+
+
+async def test_a_russian_question_about_one_event_gets_its_card(
+    offline: Offline, sample_program: Program
+) -> None:
+    chat = offline.chat(language_code="ru")
+    (card,) = of(await chat.send("Где проходит мастер-класс по цифровым сервисам?"), SendMessage)
+    event = sample_program.events_by_id["mc-digital-services"]
+    assert visible_text(card.text).splitlines()[1] == event.title.ru
+    assert "📍 Где это?" in labels(card.reply_markup)
+
+
+async def test_the_answer_is_in_the_persons_language_whatever_the_question_is_in(
+    offline: Offline, sample_program: Program
+) -> None:
+    chat = offline.chat(language_code="en")
+    (answer,) = of(await chat.send("пароль от вайфая"), SendMessage)
+    wifi = sample_program.faq_by_id["wifi"]
+    assert visible_text(answer.text) == f"{wifi.question.en}\n\n{wifi.answer.en}"
+
+
+async def test_a_faq_about_a_place_offers_its_pin(
+    offline: Offline, sample_program: Program
+) -> None:
+    chat = offline.chat(language_code="ru")
+    (answer,) = of(await chat.send("где регистрация"), SendMessage)
+    assert sample_program.faq_by_id["registration"].answer.ru in visible_text(answer.text)
+    shown = await chat.press_button("Где это?")
+    (pin,) = of(shown, SendVenue)
+    assert pin.title.startswith("Фойе")
+
+
+async def test_a_room_question_sends_the_pin_titled_with_the_room(offline: Offline) -> None:
+    chat = offline.chat(language_code="en")
+    shown = await chat.send("conference hal")  # a typo
+    (pin,) = of(shown, SendVenue)
+    assert pin.title.startswith("Conference hall · ")
+    (details,) = of(shown, SendMessage)
+    assert "🚪 Conference hall, floor 1" in visible_text(details.text)
+
+
+async def test_when_nothing_matches_it_says_so_and_offers_schedule_and_venues(
+    offline: Offline,
+) -> None:
+    chat = offline.chat(language_code="kk")
+    (reply,) = of(await chat.send("ертең ауа райы қандай болады"), SendMessage)
+    assert reply.text.startswith("Форум бағдарламасынан бұған жауап таба алмадым.")
+    assert labels(reply.reply_markup) == ["📅 Бағдарлама", "📍 Орындар", "☎️ Байланыс"]
