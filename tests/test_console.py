@@ -50,6 +50,12 @@ async def test_console_greets_numbers_buttons_and_presses_them(tmp_path: Path) -
     assert "never-sent" not in output
 
 
+async def test_console_shares_a_location(tmp_path: Path) -> None:
+    output = await rehearse(tmp_path, ":loc 52.2869 76.9647")
+    assert "🤖 The nearest forum venue is S. Toraighyrov" in output
+    assert "🤖 📍 S. Toraighyrov Pavlodar Regional Universal Scientific Library — " in output
+
+
 async def test_console_explains_what_it_cannot_do(tmp_path: Path) -> None:
     output = await rehearse(tmp_path, "9", ":loc north", ":help", lang="ru")
     assert "(кнопки 9 нет)" in output
