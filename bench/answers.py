@@ -12,17 +12,14 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
-import platform
 import random
 import statistics
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.machine import describe, percentile, pin_to_one_core
 from bot.program import LANGS, Program, load_program
 from bot.services.answers import KIND_NAMES, AnswerIndex
 from tests.programgen import generate_program
@@ -104,11 +101,6 @@ def generated_questions(program: Program, count: int, *, seed: int = 1) -> list[
     return questions
 
 
-def percentile(ordered: Sequence[int], share: float) -> float:
-    index = min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))
-    return float(ordered[index])
-
-
 def bench(name: str, program: Program, questions: list[str], rounds: int) -> Result:
     builds = []
     for _ in range(5):
@@ -138,24 +130,6 @@ def bench(name: str, program: Program, questions: list[str], rounds: int) -> Res
         build_ms=statistics.median(builds) / 1e6,
         answered=answered / len(questions),
     )
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def pin_to_one_core() -> str:
-    if hasattr(os, "sched_setaffinity") and hasattr(os, "sched_getaffinity"):
-        core = min(os.sched_getaffinity(0))
-        os.sched_setaffinity(0, {core})
-        return f"pinned to core {core}"
-    return "not pinned"
 
 
 def render(results: list[Result], machine: str) -> str:
@@ -206,12 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.rounds,
         ),
     ]
-    machine = (
-        f"Machine: {cpu_model()}, {os.cpu_count()} cores ({pinned}); "
-        f"Python {platform.python_version()} ({sys.implementation.name}); "
-        f"{datetime.now(UTC).date().isoformat()}."
-    )
-    print(render(results, machine))
+    print(render(results, describe(pinned)))
     return 0 if all(r.p99_us < GOAL_P99_US for r in results) else 1
 
 
