@@ -21,11 +21,14 @@ from bot.commands import commands
 from bot.config import Settings
 from bot.i18n import DEFAULT_LOCALE, PersonI18nMiddleware, create_i18n
 from bot.middlewares import AnswerCallbacks, InFlight, PersonMiddleware
+from bot.notify import Notifier
 from bot.program import LANGS, Program, ProgramHolder
 from bot.retry import RetryMiddleware
 from bot.services.answers import Answers
 from bot.services.people import PeopleService
+from bot.services.signups import SignupService
 from bot.storage import Database, PeopleRepository
+from bot.storage.signups import SignupRepository
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,7 @@ class App:
     programs: ProgramHolder
     i18n: I18n
     people: PeopleService
+    signups: SignupService
     clock: Clock
     inflight: InFlight
 
@@ -105,12 +109,15 @@ async def create_app(
     people = PeopleService(PeopleRepository(db), clock)
     inflight = InFlight()
 
+    signups = SignupService(SignupRepository(db), programs, clock)
     dispatcher = Dispatcher(
         settings=settings,
         programs=programs,
         people=people,
         clock=clock,
         answers=Answers(programs),
+        signups=signups,
+        notifier=Notifier(bot, i18n, people, programs, signups),
     )
     dispatcher.update.outer_middleware(inflight)
     dispatcher.update.outer_middleware(PersonMiddleware(people))
@@ -126,6 +133,7 @@ async def create_app(
         programs=programs,
         i18n=i18n,
         people=people,
+        signups=signups,
         clock=clock,
         inflight=inflight,
     )

@@ -24,6 +24,7 @@ class MenuAction(StrEnum):
     SCHEDULE = "sched"
     NOW = "now"
     WHERE = "where"
+    MY = "my"
 
 
 class MenuCb(CallbackData, prefix="m"):
@@ -53,6 +54,38 @@ class EventAction(StrEnum):
 class EventCb(CallbackData, prefix="ev"):
     action: EventAction
     id: str
+
+
+class SignupAction(StrEnum):
+    JOIN = "j"  # take a seat, or a waitlist place when full
+    SWITCH = "s"  # take this one, giving up the overlapping seats
+    BOTH = "b"  # take this one and keep the overlapping seats
+    ASK_CANCEL = "q"  # ask to confirm giving up a seat or place
+    CANCEL = "x"  # give it up (confirmed, or one tap from a seat-granted message)
+    KEEP = "k"  # do not give it up: back to what was shown
+    REMIND = "r"  # switch "remind me" for an event without sign-up
+
+
+class Origin(StrEnum):
+    """Where the button was, so the answer can update that message."""
+
+    CARD = "c"  # an event card: edited in place
+    LIST = "l"  # a list of events: answered with a short notice
+    AGENDA = "m"  # /my: the agenda is redrawn
+
+
+class SignupCb(CallbackData, prefix="su"):
+    action: SignupAction
+    id: str
+    origin: Origin = Origin.CARD
+
+
+class AgendaCb(CallbackData, prefix="my"):
+    calendar: bool = False  # True: send the agenda as one .ics file
+
+
+class StatsCb(CallbackData, prefix="st"):
+    export: str  # an event id: send its participants as CSV
 
 
 class VenueCb(CallbackData, prefix="ve"):

@@ -21,7 +21,10 @@ def commands(*, organizer: bool = False) -> list[CommandInfo]:
         CommandInfo("schedule", _("The program, day by day")),
         CommandInfo("now", _("What is on now and next")),
         CommandInfo("where", _("Venues, maps and rooms")),
+        CommandInfo("my", _("My agenda: sign-ups and reminders")),
         CommandInfo("help", _("What I can do")),
         CommandInfo("language", _("Change the language")),
+        CommandInfo("stats", _("Sign-up figures (organizers)"), organizer_only=True),
+        CommandInfo("export", _("Participants of an event as CSV (organizers)"), True),
     ]
     return [info for info in listed if organizer or not info.organizer_only]

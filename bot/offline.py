@@ -247,6 +247,23 @@ class OfflineSession(BaseSession):
         return message
 
 
+class Requests(list[TelegramMethod[Any]]):
+    """The requests made while one update was handled (with others', when updates overlap)."""
+
+    query_id: str | None = None  # the callback query this update carried
+
+    def answer(self) -> AnswerCallbackQuery:
+        """The answer to this update's callback query (exactly one, or the test fails)."""
+        found = [
+            r
+            for r in self
+            if isinstance(r, AnswerCallbackQuery) and r.callback_query_id == self.query_id
+        ]
+        if len(found) != 1:
+            raise AssertionError(f"expected one answer to {self.query_id}, got {found}")
+        return found[0]
+
+
 @dataclass(frozen=True, slots=True)
 class OfflineUser:
     id: int
@@ -292,11 +309,14 @@ class OfflineChat:
             raise AssertionError("the bot has not written to this chat")
         return messages[-1]
 
-    async def feed(self, update: Update) -> list[TelegramMethod[Any]]:
+    async def feed(self, update: Update) -> Requests:
         """Handle one update; return the requests the bot made while handling it."""
         before = len(self.session.requests)
         await self.dispatcher.feed_update(self.bot, update)
-        return self.session.requests[before:]
+        made = Requests(self.session.requests[before:])
+        if update.callback_query is not None:
+            made.query_id = update.callback_query.id
+        return made
 
     def message_update(self, **content: Any) -> Update:
         message = Message(
@@ -308,20 +328,18 @@ class OfflineChat:
         )
         return Update(update_id=self.session.next_update_id(), message=message)
 
-    async def send(self, text: str) -> list[TelegramMethod[Any]]:
+    async def send(self, text: str) -> Requests:
         entities = None
         if text.startswith("/"):
             length = len(text.split(maxsplit=1)[0].encode("utf-16-le")) // 2
             entities = [MessageEntity(type="bot_command", offset=0, length=length)]
         return await self.feed(self.message_update(text=text, entities=entities))
 
-    async def send_location(self, latitude: float, longitude: float) -> list[TelegramMethod[Any]]:
+    async def send_location(self, latitude: float, longitude: float) -> Requests:
         location = Location(latitude=latitude, longitude=longitude)
         return await self.feed(self.message_update(location=location))
 
-    async def press(
-        self, callback_data: str, message: Message | None = None
-    ) -> list[TelegramMethod[Any]]:
+    async def press(self, callback_data: str, message: Message | None = None) -> Requests:
         """Press a button (by its callback data) on `message`, by default the last message."""
         target = message or self.last_message()
         query = CallbackQuery(
@@ -335,9 +353,7 @@ class OfflineChat:
             Update(update_id=self.session.next_update_id(), callback_query=query)
         )
 
-    async def press_button(
-        self, text: str, message: Message | None = None
-    ) -> list[TelegramMethod[Any]]:
+    async def press_button(self, text: str, message: Message | None = None) -> Requests:
         """Press the first button whose label contains `text`."""
         target = message or self.last_message()
         return await self.press(button_data(target, text), target)

@@ -204,6 +204,18 @@ def event_gone() -> str:
     return _("This event is no longer in the program.")
 
 
+def organizers_only() -> str:
+    return _("This is for the forum's organizers.")
+
+
+def export_usage(given: str) -> str:
+    if given:
+        return _("There is no event {event_id} in the program. Usage: /export EVENT_ID").format(
+            event_id=echo(given)
+        )
+    return _("Usage: /export EVENT_ID (the numbers in /stats send a CSV too).")
+
+
 def stale_button() -> str:
     return _("This button is out of date.")
 

@@ -15,8 +15,10 @@ def routers() -> list[Router]:
         language,
         membership,
         menu,
+        organizer,
         places,
         schedule,
+        signups,
         start,
     )
 
@@ -28,6 +30,8 @@ def routers() -> list[Router]:
         menu.create_router(),
         schedule.create_router(),
         places.create_router(),
+        signups.create_router(),
+        organizer.create_router(),
         ask.create_router(),  # free text: after every command and button
         fallback.create_router(),  # last: whatever nothing else took
     ]

@@ -8,13 +8,19 @@ from aiogram.types import Message
 
 from bot.program import Lang, ProgramHolder
 from bot.services.answers import Answers, choose_reply
+from bot.services.signups import SignupService
 from bot.views import answers as views
 from handlers.places import send_venue
 from handlers.schedule import send_event_card
 
 
 async def question(
-    message: Message, bot: Bot, lang: Lang, programs: ProgramHolder, answers: Answers
+    message: Message,
+    bot: Bot,
+    lang: Lang,
+    programs: ProgramHolder,
+    answers: Answers,
+    signups: SignupService,
 ) -> None:
     program = programs.current
     reply = choose_reply(answers.search(message.text or ""))
@@ -30,7 +36,8 @@ async def question(
         room = venue.rooms_by_id.get(reply.room) if reply.room else None
         await send_venue(bot, chat_id, venue, lang, room)
     elif reply.kind == "event" and len(reply.ids) == 1:
-        await send_event_card(bot, chat_id, program, program.events_by_id[reply.ids[0]], lang)
+        event = program.events_by_id[reply.ids[0]]
+        await send_event_card(bot, chat_id, program, event, lang, signups)
     elif reply.kind == "event":
         events = [program.events_by_id[event_id] for event_id in reply.ids]
         text, markup = views.events_found(program, events, lang)

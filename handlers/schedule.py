@@ -15,6 +15,7 @@ from bot.clock import Clock
 from bot.program import Event, Lang, Program, ProgramHolder
 from bot.replies import edit_in_place
 from bot.services.schedule import default_day_index, now_and_next
+from bot.services.signups import SignupService
 from bot.views import places as place_views
 from bot.views import schedule as views
 
@@ -70,11 +71,12 @@ async def now_from_menu(
 
 
 async def send_event_card(
-    bot: Bot, chat_id: int, program: Program, event: Event, lang: Lang
+    bot: Bot, chat_id: int, program: Program, event: Event, lang: Lang, signups: SignupService
 ) -> None:
-    """The card of one event, as a new message (lists stay where they are)."""
-    text = views.event_card(program, event, lang, seats_left=None)
-    await bot.send_message(chat_id, text, reply_markup=views.event_card_keyboard(event))
+    """The card of one event with the reader's standing, as a new message (lists stay put)."""
+    state = await signups.state(chat_id, event)
+    text = views.event_card(program, event, lang, state=state)
+    await bot.send_message(chat_id, text, reply_markup=views.event_card_keyboard(event, state))
 
 
 async def event_pressed(
@@ -84,6 +86,7 @@ async def event_pressed(
     bot: Bot,
     lang: Lang,
     programs: ProgramHolder,
+    signups: SignupService,
 ) -> None:
     program = programs.current
     event = program.events_by_id.get(callback_data.id)
@@ -92,7 +95,7 @@ async def event_pressed(
         return
     chat_id = query.from_user.id
     if callback_data.action is EventAction.OPEN:
-        await send_event_card(bot, chat_id, program, event, lang)
+        await send_event_card(bot, chat_id, program, event, lang, signups)
     elif callback_data.action is EventAction.WHERE:
         venue = program.venues_by_id[event.venue]
         room = venue.rooms_by_id.get(event.room) if event.room else None

@@ -11,6 +11,7 @@ from bot import texts
 from bot.deeplinks import DeepLink, LinkKind, parse_payload
 from bot.keyboards import language_keyboard, main_menu
 from bot.program import Lang, Program, ProgramHolder
+from bot.services.signups import SignupService
 from bot.storage import Person
 from handlers.places import send_venue
 from handlers.schedule import send_event_card
@@ -23,6 +24,7 @@ async def start(
     person: Person,
     lang: Lang,
     programs: ProgramHolder,
+    signups: SignupService,
 ) -> None:
     program = programs.current
     name = message.from_user.first_name if message.from_user else person.full_name
@@ -34,15 +36,22 @@ async def start(
     else:
         await message.answer(texts.greeting(program, lang, name), reply_markup=main_menu())
     if command.args:
-        await open_link(bot, message.chat.id, program, parse_payload(command.args), lang)
+        link = parse_payload(command.args)
+        await open_link(bot, message.chat.id, program, link, lang, signups)
 
 
 async def open_link(
-    bot: Bot, chat_id: int, program: Program, link: DeepLink | None, lang: Lang
+    bot: Bot,
+    chat_id: int,
+    program: Program,
+    link: DeepLink | None,
+    lang: Lang,
+    signups: SignupService,
 ) -> None:
     """Show what a start link names: an event card, a venue, a delegation's invitation."""
     if link is not None and link.kind is LinkKind.EVENT and link.value in program.events_by_id:
-        await send_event_card(bot, chat_id, program, program.events_by_id[link.value], lang)
+        event = program.events_by_id[link.value]
+        await send_event_card(bot, chat_id, program, event, lang, signups)
     elif link is not None and link.kind is LinkKind.VENUE and link.value in program.venues_by_id:
         await send_venue(bot, chat_id, program.venues_by_id[link.value], lang)
     else:

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 import yaml
+from aiogram.methods import TelegramMethod
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
 from bot.app import App, create_app
@@ -36,6 +38,19 @@ CONFIG_VARIABLES = (
 
 
 Raw = dict[str, Any]
+
+
+def only(requests: list[TelegramMethod[Any]], kind: type) -> Any:
+    """The one request of a kind the bot made (the test fails on none or several)."""
+    found = [r for r in requests if isinstance(r, kind)]
+    assert len(found) == 1, requests
+    return found[0]
+
+
+def labels(markup: Any) -> list[str]:
+    """The texts of an inline keyboard's buttons, row by row."""
+    assert isinstance(markup, InlineKeyboardMarkup)
+    return [button.text for row in markup.inline_keyboard for button in row]
 
 
 def mini_raw() -> Raw:

@@ -5,20 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram.methods import SendMessage, SendVenue, TelegramMethod
-from aiogram.types import InlineKeyboardMarkup
 
 from bot.htmltext import visible_text
 from bot.program import Program
-from tests.conftest import Offline
+from tests.conftest import Offline, labels
 
 
 def of(requests: list[TelegramMethod[Any]], kind: type) -> list[Any]:
     return [r for r in requests if isinstance(r, kind)]
-
-
-def labels(markup: Any) -> list[str]:
-    assert isinstance(markup, InlineKeyboardMarkup)
-    return [button.text for row in markup.inline_keyboard for button in row]
 
 
 async def test_a_kind_question_in_kazakh_lists_those_events_in_time_order(

@@ -7,7 +7,7 @@ titles) in the three languages and checks each message the way Telegram would.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from aiogram.types import InlineKeyboardMarkup
@@ -20,13 +20,25 @@ from bot.i18n import create_i18n, in_language
 from bot.offline import OfflineChat, OfflineSession, OfflineUser
 from bot.program import LANGS, Program
 from bot.services.schedule import FILTER_KINDS, day_page, now_and_next
+from bot.services.signups import EventState
 from bot.storage import Database
+from bot.storage.signups import Signup
 from bot.texts import greeting, help_text
 from bot.views import places, schedule
 from tests.fakes.telegram import parse_html
 from tests.programgen import generate_program
 
 Screen = tuple[str, InlineKeyboardMarkup | None]
+SIGNED = datetime(2026, 12, 1, tzinfo=UTC)
+# The standings a card can show: none, a seat, far down a waitlist, full, reminded, closed.
+STATES: tuple[EventState | None, ...] = (
+    None,
+    EventState(Signup(1, "x", "seat", SIGNED), 0, True, False),
+    EventState(Signup(1, "x", "waitlist", SIGNED, position=99_999), 0, True, False),
+    EventState(None, 0, True, False),
+    EventState(None, 12, True, True),
+    EventState(None, 3, False, True),
+)
 
 
 def screens(program: Program) -> Iterator[Screen]:
@@ -53,10 +65,11 @@ def screens(program: Program) -> Iterator[Screen]:
                 yield schedule.kinds_menu(day, 1, sections[-1])
                 yield schedule.sections_menu(program, lang, day, 1, sections[-1])
             for event in program.events:
-                yield (
-                    schedule.event_card(program, event, lang, seats_left=event.capacity),
-                    schedule.event_card_keyboard(event),
-                )
+                for state in STATES:
+                    yield (
+                        schedule.event_card(program, event, lang, state=state),
+                        schedule.event_card_keyboard(event, state),
+                    )
             moment = program.starts_at - timedelta(days=1)
             while moment < program.ends_at + timedelta(days=1):
                 yield schedule.now_view(program, now_and_next(program, moment), lang, moment)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,9 +13,8 @@ from aiogram.methods import (
     SendDocument,
     SendMessage,
     SendVenue,
-    TelegramMethod,
 )
-from aiogram.types import InlineKeyboardMarkup, Message
+from aiogram.types import Message
 from icalendar import Calendar
 
 from bot.callbacks import EventAction, EventCb, ScheduleCb, ScheduleView
@@ -24,24 +22,13 @@ from bot.clock import ManualClock
 from bot.htmltext import visible_text
 from bot.offline import OfflineChat, button_data
 from bot.program import Program
-from tests.conftest import Offline
+from tests.conftest import Offline, labels, only
 
 ALMATY = ZoneInfo("Asia/Almaty")
 
 
 def at(hour: int, minute: int = 0, day: int = 10) -> datetime:
     return datetime(2026, 12, day, hour, minute, tzinfo=ALMATY)
-
-
-def only(requests: list[TelegramMethod[Any]], kind: type) -> Any:
-    found = [r for r in requests if isinstance(r, kind)]
-    assert len(found) == 1, requests
-    return found[0]
-
-
-def labels(markup: Any) -> list[str]:
-    assert isinstance(markup, InlineKeyboardMarkup)
-    return [button.text for row in markup.inline_keyboard for button in row]
 
 
 def numbered_lines(text: str) -> list[str]:
@@ -185,16 +172,16 @@ async def test_a_number_opens_the_card_as_a_new_message(
     assert "🗓 Friday, 11 December, 09:30–11:00 (1 h 30 min)" in text
     assert "📍 Computer training room, floor 2 · S. Toraighyrov Pavlodar" in text
     assert "🎙 " + event.speakers[0].en in text
-    assert "🪑 25 seats" in text
-    assert labels(card.reply_markup) == ["📍 Where is it?", "📅 Add to calendar"]
+    assert "🪑 25 seats left of 25" in text
+    assert labels(card.reply_markup) == ["✍️ Sign up", "📍 Where is it?", "📅 Add to calendar"]
     assert len(chat.messages()) == 3  # the list stayed, the card came below it
 
 
 @pytest.mark.parametrize(
     ("lang", "when", "seats"),
     [
-        ("ru", "🗓 Пятница, 11 декабря, 09:30–11:00 (1 ч 30 мин)", "🪑 25 мест"),
-        ("kk", "🗓 Жұма, 11 желтоқсан, 09:30–11:00 (1 сағ 30 мин)", "🪑 25 орын"),
+        ("ru", "🗓 Пятница, 11 декабря, 09:30–11:00 (1 ч 30 мин)", "🪑 Свободно 25 мест из 25"),
+        ("kk", "🗓 Жұма, 11 желтоқсан, 09:30–11:00 (1 сағ 30 мин)", "🪑 25 орынның 25 орны бос"),
     ],
 )
 async def test_the_card_speaks_the_persons_language(

@@ -139,6 +139,11 @@ class Forum(_Frozen):
     remind_everyone: tuple[EventKind, ...] = ()
     contacts: Text | None = None
     materials: Text | None = None  # where presentations and recordings are, after the forum
+    # Signing up for an event that overlaps one already held: allow it, warn and offer to
+    # switch, or forbid it.
+    clash_policy: Literal["allow", "warn", "forbid"] = "warn"
+    # Sign-ups close this many minutes before an event starts.
+    signup_closes_minutes: int = Field(default=0, ge=0, le=7 * 24 * 60)
 
     @field_validator("timezone")
     @classmethod

@@ -24,4 +24,26 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX people_delegation ON people (delegation_id) WHERE delegation_id IS NOT NULL",
         "CREATE INDEX people_language ON people (language)",
     ),
+    # 2: sign-ups, waitlists and "remind me"
+    (
+        """
+        CREATE TABLE signups (
+            id         INTEGER PRIMARY KEY,                 -- grows with every press: the order
+            person_id  INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+            event_id   TEXT NOT NULL,                       -- an event id of the program
+            status     TEXT NOT NULL CHECK (status IN ('seat', 'waitlist')),
+            created_at TEXT NOT NULL,                       -- ISO 8601, UTC: when they pressed
+            UNIQUE (person_id, event_id)
+        ) STRICT
+        """,
+        "CREATE INDEX signups_event ON signups (event_id, status, id)",
+        """
+        CREATE TABLE remind_me (
+            person_id  INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+            event_id   TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (person_id, event_id)
+        ) STRICT, WITHOUT ROWID
+        """,
+    ),
 )

@@ -10,10 +10,21 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import EventAction, EventCb, MenuAction, MenuCb, ScheduleCb, ScheduleView
+from bot.callbacks import (
+    EventAction,
+    EventCb,
+    MenuAction,
+    MenuCb,
+    Origin,
+    ScheduleCb,
+    ScheduleView,
+    SignupAction,
+    SignupCb,
+)
 from bot.formatting import format_day, format_long_date, format_time, format_when
 from bot.program.models import Event, EventKind, Lang, Program
 from bot.services.schedule import FILTER_KINDS, DayPage, Now, Phase, day_page
+from bot.services.signups import EventState
 from bot.texts import capitalized, esc, fit, kind_icon, kind_label, kind_plural, pick, shorten
 
 # Lengths that keep any page, card or list within Telegram's 4096 characters.
@@ -84,6 +95,8 @@ def schedule_text(
         lines.append(event_line(program, event, lang, page.first_number + offset))
     if page.events:
         lines += ["", _("Tap a number to open the event.")]
+    if any(event.capacity is not None and not event.cancelled for event in page.events):
+        lines.append(_("✍️ N signs you up for event N."))
     return fit(lines)
 
 
@@ -130,6 +143,17 @@ def schedule_keyboard(
 ) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     rows = _rows_of(_open_buttons(builder, page.events, page.first_number), 4)
+    joinable = [
+        (page.first_number + offset, event)
+        for offset, event in enumerate(page.events)
+        if event.capacity is not None and not event.cancelled
+    ]
+    for number, event in joinable:
+        builder.button(
+            text=f"✍️ {number}",
+            callback_data=SignupCb(action=SignupAction.JOIN, id=event.id, origin=Origin.LIST),
+        )
+    rows += _rows_of(len(joinable), 4)
 
     def at(view: ScheduleView, **changes: object) -> ScheduleCb:
         fields: dict[str, object] = {
@@ -232,7 +256,9 @@ def format_duration(duration: timedelta) -> str:
     return _("{minutes} min").format(minutes=minutes)
 
 
-def event_card(program: Program, event: Event, lang: Lang, *, seats_left: int | None) -> str:
+def event_card(
+    program: Program, event: Event, lang: Lang, *, state: EventState | None = None
+) -> str:
     venue = program.venues_by_id[event.venue]
     title = esc(shorten(event.title.get(lang), CARD_TITLE))
     lines = [f"{kind_icon(event.kind)} {kind_label(event.kind)}"]
@@ -253,34 +279,74 @@ def event_card(program: Program, event: Event, lang: Lang, *, seats_left: int | 
         if len(event.speakers) > CARD_SPEAKERS:
             names.append("…")
         lines.append("🎙 " + ", ".join(names))
-    if event.capacity is not None and seats_left is None and not event.cancelled:
-        lines.append(
-            "🪑 "
-            + ngettext("{capacity} seat", "{capacity} seats", event.capacity).format(
-                capacity=event.capacity
-            )
-        )
-    elif event.capacity is not None and seats_left is not None and not event.cancelled:
-        if seats_left > 0:
-            lines.append(
-                "🪑 "
-                + ngettext(
-                    "{left} seat left of {capacity}",
-                    "{left} seats left of {capacity}",
-                    seats_left,
-                ).format(left=seats_left, capacity=event.capacity)
-            )
-        else:
-            lines.append(
-                "🪑 " + _("No seats left ({capacity} taken)").format(capacity=event.capacity)
-            )
+    if event.capacity is not None and not event.cancelled:
+        lines.append("🪑 " + seats_line(event.capacity, state.seats_left if state else None))
+    if state is not None:
+        lines += status_lines(event, state)
     if event.description is not None:
         lines += ["", esc(shorten(event.description.get(lang), CARD_DESCRIPTION))]
     return fit(lines)
 
 
-def event_card_keyboard(event: Event) -> InlineKeyboardMarkup:
+def seats_line(capacity: int, seats_left: int | None) -> str:
+    if seats_left is None:
+        return ngettext("{capacity} seat", "{capacity} seats", capacity).format(capacity=capacity)
+    if seats_left > 0:
+        return ngettext(
+            "{left} seat left of {capacity}", "{left} seats left of {capacity}", seats_left
+        ).format(left=seats_left, capacity=capacity)
+    return _("No seats left ({capacity} taken); the waitlist is open").format(capacity=capacity)
+
+
+def status_lines(event: Event, state: EventState) -> list[str]:
+    """The reader's own standing: seat, waitlist place, reminder, or closed sign-ups."""
+    signup = state.signup
+    if signup is not None and signup.status == "seat":
+        return [_("✅ You have a seat.")]
+    if signup is not None:
+        return [
+            _("⏳ You are number {position} on the waitlist.").format(position=signup.position)
+        ]
+    lines = []
+    if state.reminded:
+        lines.append(_("🔔 I will remind you before it starts."))
+    if event.capacity is not None and not state.open and not event.cancelled:
+        lines.append(_("🔒 Sign-ups are closed."))
+    return lines
+
+
+def signup_button(
+    builder: InlineKeyboardBuilder, event: Event, state: EventState, origin: Origin
+) -> bool:
+    """The button that changes the reader's standing, if there is one to press."""
+
+    def button(text: str, action: SignupAction) -> None:
+        builder.button(
+            text=text, callback_data=SignupCb(action=action, id=event.id, origin=origin)
+        )
+
+    signup = state.signup
+    if signup is not None and signup.status == "seat":
+        button(_("❌ Cancel my seat"), SignupAction.ASK_CANCEL)
+    elif signup is not None:
+        button(_("❌ Leave the waitlist"), SignupAction.ASK_CANCEL)
+    elif event.capacity is not None:
+        if not state.open:
+            return False
+        full = state.seats_left == 0
+        button(_("✍️ Join the waitlist") if full else _("✍️ Sign up"), SignupAction.JOIN)
+    elif event.cancelled:
+        return False
+    elif state.reminded:
+        button(_("🔕 Don't remind me"), SignupAction.REMIND)
+    else:
+        button(_("🔔 Remind me"), SignupAction.REMIND)
+    return True
+
+
+def event_card_keyboard(event: Event, state: EventState | None = None) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
+    first_row = signup_button(builder, event, state, Origin.CARD) if state else False
     builder.button(
         text=_("📍 Where is it?"), callback_data=EventCb(action=EventAction.WHERE, id=event.id)
     )
@@ -288,7 +354,7 @@ def event_card_keyboard(event: Event) -> InlineKeyboardMarkup:
         text=_("📅 Add to calendar"),
         callback_data=EventCb(action=EventAction.CALENDAR, id=event.id),
     )
-    builder.adjust(2)
+    builder.adjust(*([1, 2] if first_row else [2]))
     return builder.as_markup()
 
 

@@ -1,0 +1,194 @@
+"""Sign-ups: seats, waitlists with automatic promotion, clashes, deadlines, the agenda."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from bot.clock import Clock
+from bot.program.holder import ProgramHolder
+from bot.program.models import Event, Program
+from bot.storage.signups import EventCounts, Participant, Signup, SignupRepository
+
+
+class Outcome(StrEnum):
+    SEAT = "seat"  # a seat was taken
+    WAITLIST = "waitlist"  # full: a waitlist place was taken
+    ALREADY = "already"  # the person holds one already (a double tap): nothing changed
+    CLASH = "clash"  # overlaps a seat they hold; the policy asks them what to do
+    FORBIDDEN = "forbidden"  # overlaps a seat they hold; the policy refuses
+    CLOSED = "closed"  # sign-ups closed (deadline or the event is past)
+    CANCELLED = "cancelled"  # the event is cancelled
+    NO_SIGNUP = "no_signup"  # the event has no capacity: nothing to sign up for
+    UNKNOWN = "unknown"  # no such event (any more)
+
+
+class Resolve(StrEnum):
+    ASK = "ask"  # apply the clash policy
+    SWITCH = "switch"  # give up the overlapping seats, take this one
+    BOTH = "both"  # keep both (only where the policy warns)
+
+
+@dataclass(frozen=True, slots=True)
+class SignupResult:
+    outcome: Outcome
+    signup: Signup | None = None
+    clashes: tuple[Event, ...] = ()
+    promoted: dict[str, tuple[int, ...]] = field(default_factory=dict)  # event id -> people
+
+
+@dataclass(frozen=True, slots=True)
+class Released:
+    released: bool  # False: nothing was held
+    promoted: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EventState:
+    """What one person sees on an event's card."""
+
+    signup: Signup | None
+    seats_left: int | None  # None: the event has no capacity
+    open: bool  # sign-ups open now
+    reminded: bool  # "remind me" is on
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaItem:
+    event: Event
+    signup: Signup | None  # None: a "remind me" event
+
+
+@dataclass(frozen=True, slots=True)
+class EventStats:
+    event: Event
+    counts: EventCounts
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    events: tuple[EventStats, ...]
+    by_language: dict[str | None, int]
+    by_delegation: dict[str | None, int]
+
+
+def overlaps(a: Event, b: Event) -> bool:
+    return a.starts_at < b.ends_at and b.starts_at < a.ends_at
+
+
+class SignupService:
+    def __init__(self, repo: SignupRepository, programs: ProgramHolder, clock: Clock) -> None:
+        self._repo = repo
+        self._programs = programs
+        self._clock = clock
+
+    def closes_at(self, program: Program, event: Event) -> datetime:
+        return event.starts_at - timedelta(minutes=program.forum.signup_closes_minutes)
+
+    def is_open(self, program: Program, event: Event) -> bool:
+        return not event.cancelled and self._clock.now() < self.closes_at(program, event)
+
+    async def state(self, person_id: int, event: Event) -> EventState:
+        program = self._programs.current
+        signup = await self._repo.get(person_id, event.id)
+        seats_left = None
+        if event.capacity is not None:
+            seats_left = max(0, event.capacity - await self._repo.seats_taken(event.id))
+        reminded = event.id in await self._repo.reminders_of(person_id)
+        return EventState(signup, seats_left, self.is_open(program, event), reminded)
+
+    async def sign_up(
+        self, person_id: int, event_id: str, resolve: Resolve = Resolve.ASK
+    ) -> SignupResult:
+        program = self._programs.current
+        event = program.events_by_id.get(event_id)
+        if event is None:
+            return SignupResult(Outcome.UNKNOWN)
+        if event.capacity is None:
+            return SignupResult(Outcome.NO_SIGNUP)
+        if event.cancelled:
+            return SignupResult(Outcome.CANCELLED)
+        if not self.is_open(program, event):
+            return SignupResult(Outcome.CLOSED)
+        held = await self._repo.get(person_id, event_id)
+        if held is not None:
+            return SignupResult(Outcome.ALREADY, held)
+        # Only a seat can clash: on a full event they join the waitlist and keep what they hold.
+        full = await self._repo.seats_taken(event.id) >= event.capacity
+        clashes = () if full else await self._clashes(program, person_id, event)
+        promoted: dict[str, tuple[int, ...]] = {}
+        policy = program.forum.clash_policy
+        if clashes and policy == "forbid":
+            return SignupResult(Outcome.FORBIDDEN, clashes=clashes)
+        if clashes and policy == "warn" and resolve is Resolve.ASK:
+            return SignupResult(Outcome.CLASH, clashes=clashes)
+        if clashes and resolve is Resolve.SWITCH:
+            for other in clashes:
+                released = await self.cancel(person_id, other.id)
+                if released.promoted:
+                    promoted[other.id] = released.promoted
+        took = await self._repo.take(person_id, event.id, event.capacity, self._clock.now())
+        signup = await self._repo.get(person_id, event.id)
+        if not took:  # a second tap that arrived at the same moment as the first
+            return SignupResult(Outcome.ALREADY, signup, promoted=promoted)
+        assert signup is not None
+        outcome = Outcome.SEAT if signup.status == "seat" else Outcome.WAITLIST
+        return SignupResult(outcome, signup, clashes, promoted)
+
+    async def _clashes(self, program: Program, person_id: int, event: Event) -> tuple[Event, ...]:
+        held = await self._repo.of_person(person_id)
+        others = [
+            program.events_by_id[signup.event_id]
+            for signup in held
+            if signup.status == "seat" and signup.event_id in program.events_by_id
+        ]
+        return tuple(other for other in others if other.id != event.id and overlaps(other, event))
+
+    async def cancel(self, person_id: int, event_id: str) -> Released:
+        """Give up a seat or waitlist place; the waitlist moves up while sign-ups are open."""
+        program = self._programs.current
+        event = program.events_by_id.get(event_id)
+        capacity = (event.capacity or 0) if event is not None else 0
+        promote = event is not None and self.is_open(program, event)
+        released, promoted = await self._repo.release(
+            person_id, event_id, capacity, promote=promote
+        )
+        return Released(released is not None, tuple(promoted))
+
+    async def toggle_reminder(self, person_id: int, event_id: str) -> bool | None:
+        """Switch "remind me" for an event without sign-up; None if there is no such event."""
+        if event_id not in self._programs.current.events_by_id:
+            return None
+        return await self._repo.toggle_reminder(person_id, event_id, self._clock.now())
+
+    async def agenda(self, person_id: int) -> list[AgendaItem]:
+        """The person's events (seats, waitlist places, reminders) in time order."""
+        program = self._programs.current
+        items = [
+            AgendaItem(program.events_by_id[signup.event_id], signup)
+            for signup in await self._repo.of_person(person_id)
+            if signup.event_id in program.events_by_id
+        ]
+        held = {item.event.id for item in items}
+        items += [
+            AgendaItem(program.events_by_id[event_id], None)
+            for event_id in await self._repo.reminders_of(person_id)
+            if event_id in program.events_by_id and event_id not in held
+        ]
+        items.sort(key=lambda item: (item.event.starts_at, item.event.ends_at, item.event.id))
+        return items
+
+    async def stats(self) -> Stats:
+        program = self._programs.current
+        with_capacity = [event for event in program.events if event.capacity is not None]
+        counts = await self._repo.counts([event.id for event in with_capacity])
+        ordered = sorted(with_capacity, key=lambda event: (event.starts_at, event.id))
+        return Stats(
+            events=tuple(EventStats(event, counts[event.id]) for event in ordered),
+            by_language=await self._repo.people_by("language"),
+            by_delegation=await self._repo.people_by("delegation_id"),
+        )
+
+    async def participants(self, event_id: str) -> list[Participant]:
+        return await self._repo.participants(event_id)

@@ -1,0 +1,227 @@
+"""Sign-ups and waitlists. Seats are settled inside SQLite, never by Python-side checks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+import aiosqlite
+
+from bot.storage.db import Database, Row, from_db, to_db
+
+Status = Literal["seat", "waitlist"]
+
+
+@dataclass(frozen=True, slots=True)
+class Signup:
+    person_id: int
+    event_id: str
+    status: Status
+    created_at: datetime
+    position: int | None = None  # place on the waitlist (1 = next to get a seat)
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    """A row of an organizer's export."""
+
+    person_id: int
+    full_name: str
+    username: str | None
+    language: str | None
+    delegation_id: str | None
+    status: Status
+    position: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class EventCounts:
+    seats: int
+    waitlist: int
+
+
+_POSITION = """
+    CASE s.status WHEN 'waitlist' THEN (
+        SELECT count(*) FROM signups w
+        WHERE w.event_id = s.event_id AND w.status = 'waitlist' AND w.id <= s.id
+    ) END AS position
+"""
+
+
+class SignupRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def take(self, person_id: int, event_id: str, capacity: int, now: datetime) -> bool:
+        """A seat if one is free, else a waitlist place, in one statement (atomic in SQLite).
+
+        Returns False when the person already holds one of the two (a double tap): nothing
+        changes then.
+        """
+        row = await self._db.fetch_one(
+            """
+            INSERT INTO signups (person_id, event_id, status, created_at)
+            SELECT ?, ?,
+                CASE WHEN (SELECT count(*) FROM signups WHERE event_id = ? AND status = 'seat')
+                          < ? THEN 'seat' ELSE 'waitlist' END,
+                ?
+            WHERE true  -- SQLite's upsert after INSERT ... SELECT needs a WHERE clause
+            ON CONFLICT (person_id, event_id) DO NOTHING
+            RETURNING id
+            """,
+            (person_id, event_id, event_id, capacity, to_db(now)),
+        )
+        return row is not None
+
+    async def get(self, person_id: int, event_id: str) -> Signup | None:
+        row = await self._db.fetch_one(
+            f"SELECT s.*, {_POSITION} FROM signups s WHERE s.person_id = ? AND s.event_id = ?",
+            (person_id, event_id),
+        )
+        return None if row is None else _signup(row)
+
+    async def of_person(self, person_id: int) -> list[Signup]:
+        rows = await self._db.fetch_all(
+            f"SELECT s.*, {_POSITION} FROM signups s WHERE s.person_id = ? ORDER BY s.id",
+            (person_id,),
+        )
+        return [_signup(row) for row in rows]
+
+    async def release(
+        self, person_id: int, event_id: str, capacity: int, *, promote: bool
+    ) -> tuple[Status | None, list[int]]:
+        """Give up a seat or a waitlist place; fill the free seats from the waitlist in order.
+
+        Returns what was released (None if nothing was held) and who got a seat, all in one
+        transaction so a seat is never handed out twice.
+        """
+        async with self._db.transaction() as tx:
+            async with tx.execute(
+                "DELETE FROM signups WHERE person_id = ? AND event_id = ? RETURNING status",
+                (person_id, event_id),
+            ) as cursor:
+                row = await cursor.fetchone()
+            released: Status | None = None if row is None else row[0]
+            promoted = await _fill(tx, event_id, capacity) if promote else []
+        return released, promoted
+
+    async def fill(self, event_id: str, capacity: int) -> list[int]:
+        """Hand free seats to the waitlist (after a capacity was raised)."""
+        async with self._db.transaction() as tx:
+            return await _fill(tx, event_id, capacity)
+
+    async def counts(self, event_ids: Sequence[str] | None = None) -> dict[str, EventCounts]:
+        rows = await self._db.fetch_all(
+            """
+            SELECT event_id,
+                   sum(status = 'seat') AS seats,
+                   sum(status = 'waitlist') AS waitlist
+            FROM signups GROUP BY event_id
+            """
+        )
+        found = {row["event_id"]: EventCounts(row["seats"], row["waitlist"]) for row in rows}
+        if event_ids is None:
+            return found
+        return {event_id: found.get(event_id, EventCounts(0, 0)) for event_id in event_ids}
+
+    async def seats_taken(self, event_id: str) -> int:
+        value = await self._db.fetch_value(
+            "SELECT count(*) FROM signups WHERE event_id = ? AND status = 'seat'", (event_id,)
+        )
+        return int(value)
+
+    async def participants(self, event_id: str) -> list[Participant]:
+        rows = await self._db.fetch_all(
+            f"""
+            SELECT s.*, {_POSITION}, p.full_name, p.username, p.language, p.delegation_id
+            FROM signups s JOIN people p ON p.id = s.person_id
+            WHERE s.event_id = ?
+            ORDER BY s.status = 'waitlist', s.id
+            """,
+            (event_id,),
+        )
+        return [
+            Participant(
+                person_id=row["person_id"],
+                full_name=row["full_name"],
+                username=row["username"],
+                language=row["language"],
+                delegation_id=row["delegation_id"],
+                status=row["status"],
+                position=row["position"],
+                created_at=from_db(row["created_at"]),
+            )
+            for row in rows
+        ]
+
+    async def people_by(
+        self, column: Literal["language", "delegation_id"]
+    ) -> dict[str | None, int]:
+        """People holding a seat or waitlist place, grouped by language or delegation."""
+        rows = await self._db.fetch_all(
+            f"""
+            SELECT p.{column} AS key, count(DISTINCT p.id) AS n
+            FROM people p JOIN signups s ON s.person_id = p.id
+            GROUP BY p.{column}
+            """
+        )
+        return {row["key"]: row["n"] for row in rows}
+
+    # -- "remind me" for events without sign-up ------------------------------------------
+
+    async def toggle_reminder(self, person_id: int, event_id: str, now: datetime) -> bool:
+        """Switch the person's reminder for an event; True if it is now on."""
+        async with self._db.transaction() as tx:
+            async with tx.execute(
+                "DELETE FROM remind_me WHERE person_id = ? AND event_id = ? RETURNING 1",
+                (person_id, event_id),
+            ) as cursor:
+                removed = await cursor.fetchone()
+            if removed is not None:
+                return False
+            await tx.execute(
+                "INSERT INTO remind_me (person_id, event_id, created_at) VALUES (?, ?, ?)",
+                (person_id, event_id, to_db(now)),
+            )
+            return True
+
+    async def reminders_of(self, person_id: int) -> set[str]:
+        rows = await self._db.fetch_all(
+            "SELECT event_id FROM remind_me WHERE person_id = ?", (person_id,)
+        )
+        return {row["event_id"] for row in rows}
+
+
+async def _fill(tx: aiosqlite.Connection, event_id: str, capacity: int) -> list[int]:
+    """Promote the head of the waitlist while seats are free; who was promoted, in order."""
+    promoted: list[int] = []
+    while True:
+        async with tx.execute(
+            """
+            UPDATE signups SET status = 'seat'
+            WHERE id = (
+                SELECT id FROM signups WHERE event_id = ? AND status = 'waitlist'
+                ORDER BY id LIMIT 1
+            )
+            AND (SELECT count(*) FROM signups WHERE event_id = ? AND status = 'seat') < ?
+            RETURNING person_id
+            """,
+            (event_id, event_id, capacity),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return promoted
+        promoted.append(int(row[0]))
+
+
+def _signup(row: Row) -> Signup:
+    return Signup(
+        person_id=row["person_id"],
+        event_id=row["event_id"],
+        status=row["status"],
+        created_at=from_db(row["created_at"]),
+        position=row["position"],
+    )

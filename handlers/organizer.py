@@ -1,0 +1,110 @@
+"""Organizers' tools: /stats and /export. Every handler checks the role itself."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatType
+from aiogram.filters import Command, CommandObject
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+
+from bot import texts
+from bot.callbacks import StatsCb
+from bot.config import Settings
+from bot.program import Lang, ProgramHolder
+from bot.services.signups import SignupService
+from bot.storage import Person
+from bot.views import signups as views
+
+log = logging.getLogger(__name__)
+
+
+def _allowed(settings: Settings, person: Person, what: str) -> bool:
+    if settings.is_admin(person.id):
+        return True
+    log.warning("refused %s to %d (not an organizer)", what, person.id)
+    return False
+
+
+async def stats_command(
+    message: Message,
+    lang: Lang,
+    person: Person,
+    settings: Settings,
+    programs: ProgramHolder,
+    signups: SignupService,
+) -> None:
+    if not _allowed(settings, person, "/stats"):
+        await message.answer(texts.organizers_only())
+        return
+    text, markup = views.stats(programs.current, await signups.stats(), lang)
+    await message.answer(text, reply_markup=markup)
+
+
+async def export_command(
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    lang: Lang,
+    person: Person,
+    settings: Settings,
+    programs: ProgramHolder,
+    signups: SignupService,
+) -> None:
+    if not _allowed(settings, person, "/export"):
+        await message.answer(texts.organizers_only())
+        return
+    event_id = (command.args or "").strip()
+    if event_id not in programs.current.events_by_id:
+        await message.answer(texts.export_usage(event_id))
+        return
+    await _send_csv(bot, message.chat.id, programs, signups, event_id, lang)
+
+
+async def export_pressed(
+    query: CallbackQuery,
+    callback_data: StatsCb,
+    callback_answer: CallbackAnswer,
+    bot: Bot,
+    lang: Lang,
+    person: Person,
+    settings: Settings,
+    programs: ProgramHolder,
+    signups: SignupService,
+) -> None:
+    if not _allowed(settings, person, "a CSV export"):
+        callback_answer.text = texts.organizers_only()
+        return
+    if callback_data.export not in programs.current.events_by_id:
+        callback_answer.text = texts.event_gone()
+        return
+    await _send_csv(bot, query.from_user.id, programs, signups, callback_data.export, lang)
+
+
+async def _send_csv(
+    bot: Bot,
+    chat_id: int,
+    programs: ProgramHolder,
+    signups: SignupService,
+    event_id: str,
+    lang: Lang,
+) -> None:
+    program = programs.current
+    data = views.participants_csv(program, await signups.participants(event_id))
+    document = BufferedInputFile(data, filename=f"signups-{event_id}.csv")
+    title = program.events_by_id[event_id].title
+    await bot.send_document(
+        chat_id, document, caption=texts.esc(texts.shorten(title.get(lang), 200))
+    )
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
+    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+    router.message.register(stats_command, Command("stats"))
+    router.message.register(export_command, Command("export"))
+    router.callback_query.register(export_pressed, StatsCb.filter())
+    return router

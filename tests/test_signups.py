@@ -1,0 +1,452 @@
+"""Sign-ups through the real Dispatcher: seats, waitlists, promotions, clashes, the agenda."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+import pytest
+from aiogram.methods import (
+    EditMessageText,
+    SendDocument,
+    SendMessage,
+)
+from aiogram.types import Chat, Message
+from icalendar import Calendar
+
+from bot.callbacks import AgendaCb, EventAction, EventCb, Origin, SignupAction, SignupCb, StatsCb
+from bot.clock import ManualClock
+from bot.htmltext import visible_text
+from bot.offline import OfflineChat, Requests
+from bot.program import Program
+from bot.storage.signups import SignupRepository
+from tests.conftest import ORGANIZER_ID, Offline, labels, only
+
+TRAINING = "training-media-literacy"  # 30 seats, Thursday 16:30-18:00
+STORYTELLING = "mc-storytelling"  # 25 seats, the same time: clashes with TRAINING
+TRAINER = "mc-digital-services"  # 20 seats, the same time as well
+POETS = "lit-toraighyrov"  # literary meeting, 60 seats, Thursday 18:30
+NO_CAPACITY = "opening"
+
+
+def press(action: SignupAction, event_id: str, origin: Origin = Origin.CARD) -> str:
+    return SignupCb(action=action, id=event_id, origin=origin).pack()
+
+
+def answer_of(requests: Requests) -> str | None:
+    text: str | None = requests.answer().text
+    return text
+
+
+def listing(chat: OfflineChat) -> Message:
+    """A message of the bot in the chat, standing for a list the person pressed in."""
+    return Message(
+        message_id=1,
+        date=datetime.now(UTC),
+        chat=Chat(id=chat.user.id, type="private"),
+        text="list",
+    )
+
+
+async def card_of(chat: OfflineChat, event_id: str) -> Message:
+    await chat.press(EventCb(action=EventAction.OPEN, id=event_id).pack(), listing(chat))
+    return chat.last_message()
+
+
+def set_forum(offline: Offline, program: Program, **forum: Any) -> None:
+    updated = program.forum.model_copy(update=forum)
+    offline.app.programs.swap(program.model_copy(update={"forum": updated}))
+
+
+async def standing(offline: Offline, event_id: str) -> tuple[list[int], list[int]]:
+    """Who holds a seat, and who waits in which order."""
+    people = await SignupRepository(offline.app.db).participants(event_id)
+    seats = [p.person_id for p in people if p.status == "seat"]
+    waiting = sorted((p for p in people if p.status == "waitlist"), key=lambda p: p.position or 0)
+    return seats, [p.person_id for p in waiting]
+
+
+# -- seats and the waitlist ----------------------------------------------------------------
+
+
+async def test_two_hundred_concurrent_presses_fill_thirty_seats_and_queue_the_rest(
+    offline: Offline,
+) -> None:
+    chats = [offline.chat(10_000 + n, language_code="en") for n in range(200)]
+    presses = [
+        chat.press(press(SignupAction.JOIN, TRAINING, Origin.LIST), listing(chat))
+        for chat in chats
+    ]
+    results = await asyncio.gather(*presses)
+    seats, waiting = await standing(offline, TRAINING)
+    assert len(seats) == 30
+    assert waiting == [chat.user.id for chat in chats[30:]]  # in the order they pressed
+    notices = [answer_of(requests) for requests in results]
+    assert notices[:30] == ["✅ You are signed up!"] * 30
+    assert notices[30:] == [
+        f"⏳ It is full: you are number {n} on the waitlist." for n in range(1, 171)
+    ]
+
+    # ten cancel at once: the first ten of the waitlist get the seats, each told once
+    leavers = chats[:10]
+    await asyncio.gather(
+        *(chat.press(press(SignupAction.CANCEL, TRAINING), listing(chat)) for chat in leavers)
+    )
+    seats, waiting = await standing(offline, TRAINING)
+    promoted = [chat.user.id for chat in chats[30:40]]
+    assert len(seats) == 30 and set(promoted) <= set(seats)
+    assert waiting == [chat.user.id for chat in chats[40:]]
+    told = [
+        r.chat_id
+        for r in offline.session.requests
+        if isinstance(r, SendMessage) and r.text.startswith("🎉 Good news")
+    ]
+    assert sorted(told) == sorted(promoted)
+
+
+async def test_a_double_tap_books_once_and_answers_both(offline: Offline) -> None:
+    chat = offline.chat(language_code="en")
+    card = await card_of(chat, TRAINING)
+    first, second = await asyncio.gather(
+        chat.press(press(SignupAction.JOIN, TRAINING), card),
+        chat.press(press(SignupAction.JOIN, TRAINING), card),
+    )
+    assert {answer_of(first), answer_of(second)} == {
+        "✅ You are signed up!",
+        "You already have a seat.",
+    }
+    assert (await standing(offline, TRAINING))[0] == [chat.user.id]
+
+
+async def test_signing_up_from_the_card_redraws_it(offline: Offline) -> None:
+    chat = offline.chat(language_code="ru")
+    card = await card_of(chat, TRAINING)
+    assert "✍️ Записаться" in labels(card.reply_markup)
+    shown = await chat.press(press(SignupAction.JOIN, TRAINING), card)
+    assert answer_of(shown) == "✅ Вы записаны!"
+    edit = only(shown, EditMessageText)
+    text = visible_text(edit.text)
+    assert "🪑 Свободно 29 мест из 30" in text
+    assert "✅ За вами закреплено место." in text
+    assert labels(edit.reply_markup)[0] == "❌ Отказаться от места"
+
+
+async def test_a_full_event_offers_the_waitlist_and_shows_the_place(
+    offline: Offline, sample_program: Program
+) -> None:
+    event = sample_program.events_by_id[TRAINER]
+    assert event.capacity == 20
+    for n in range(20):
+        await offline.chat(20_000 + n).press(
+            press(SignupAction.JOIN, TRAINER, Origin.LIST), listing(offline.chat(20_000 + n))
+        )
+    chat = offline.chat(language_code="en")
+    card = await card_of(chat, TRAINER)
+    assert "No seats left (20 taken); the waitlist is open" in visible_text(card.text or "")
+    assert labels(card.reply_markup)[0] == "✍️ Join the waitlist"
+    shown = await chat.press(press(SignupAction.JOIN, TRAINER), card)
+    assert answer_of(shown) == "⏳ It is full: you are number 1 on the waitlist."
+    assert "⏳ You are number 1 on the waitlist." in visible_text(
+        only(shown, EditMessageText).text
+    )
+
+
+async def test_the_promoted_person_can_give_the_seat_up_in_one_tap(offline: Offline) -> None:
+    holder, first, second = (offline.chat(30_000 + n, language_code="en") for n in range(3))
+    set_capacity = offline.app.programs.current
+    event = set_capacity.events_by_id[TRAINER]
+    small = event.model_copy(update={"capacity": 1})
+    events = tuple(small if e.id == TRAINER else e for e in set_capacity.events)
+    offline.app.programs.swap(set_capacity.model_copy(update={"events": events}))
+    for chat in (holder, first, second):
+        await chat.press(press(SignupAction.JOIN, TRAINER, Origin.LIST), listing(chat))
+    await holder.press(press(SignupAction.CANCEL, TRAINER), listing(holder))
+    granted = first.last_message()
+    assert granted.text is not None and granted.text.startswith("🎉 Good news")
+    give_up = granted.reply_markup
+    assert labels(give_up)[0] == "❌ I can't come: give the seat up"
+    shown = await first.press_button("give the seat up", granted)
+    assert answer_of(shown) == "Done: your place is given up."
+    assert (await standing(offline, TRAINER))[0] == [second.user.id]
+    assert second.last_message().text.startswith("🎉 Good news")  # type: ignore[union-attr]
+
+
+# -- clashes -------------------------------------------------------------------------------
+
+
+async def test_a_clash_warns_and_switching_releases_the_other_seat(offline: Offline) -> None:
+    chat = offline.chat(language_code="en")
+    await chat.press(press(SignupAction.JOIN, TRAINING, Origin.LIST), listing(chat))
+    card = await card_of(chat, STORYTELLING)
+    shown = await chat.press(press(SignupAction.JOIN, STORYTELLING), card)
+    prompt = only(shown, EditMessageText)
+    assert visible_text(prompt.text).startswith("⚠️ ")
+    assert labels(prompt.reply_markup) == ["🔁 Switch", "➕ Keep both", "« Back"]
+    assert (await standing(offline, STORYTELLING))[0] == []  # nothing taken before deciding
+    shown = await chat.press_button("Switch")
+    assert answer_of(shown) == "✅ You are signed up!"
+    assert (await standing(offline, STORYTELLING))[0] == [chat.user.id]
+    assert (await standing(offline, TRAINING))[0] == []
+
+
+async def test_keeping_both_holds_both(offline: Offline) -> None:
+    chat = offline.chat(language_code="en")
+    await chat.press(press(SignupAction.JOIN, TRAINING, Origin.LIST), listing(chat))
+    card = await card_of(chat, STORYTELLING)
+    await chat.press(press(SignupAction.JOIN, STORYTELLING), card)
+    await chat.press_button("Keep both")
+    assert (await standing(offline, STORYTELLING))[0] == [chat.user.id]
+    assert (await standing(offline, TRAINING))[0] == [chat.user.id]
+
+
+@pytest.mark.parametrize(
+    ("policy", "notice", "taken"),
+    [
+        ("forbid", "It overlaps «Media literacy", False),
+        ("allow", "✅ You are signed up!", True),
+    ],
+)
+async def test_clash_policy_from_the_program(
+    offline: Offline,
+    sample_program: Program,
+    policy: Literal["forbid", "allow"],
+    notice: str,
+    taken: bool,
+) -> None:
+    set_forum(offline, sample_program, clash_policy=policy)
+    chat = offline.chat(language_code="en")
+    await chat.press(press(SignupAction.JOIN, TRAINING, Origin.LIST), listing(chat))
+    shown = await chat.press(press(SignupAction.JOIN, STORYTELLING, Origin.LIST), listing(chat))
+    text = answer_of(shown)
+    assert text is not None and text.startswith(notice)
+    assert ((await standing(offline, STORYTELLING))[0] == [chat.user.id]) is taken
+
+
+async def test_a_waitlist_place_never_clashes(offline: Offline, sample_program: Program) -> None:
+    chat = offline.chat(language_code="en")
+    await chat.press(press(SignupAction.JOIN, TRAINING, Origin.LIST), listing(chat))
+    for n in range(20):
+        other = offline.chat(40_000 + n)
+        await other.press(press(SignupAction.JOIN, TRAINER, Origin.LIST), listing(other))
+    shown = await chat.press(press(SignupAction.JOIN, TRAINER, Origin.LIST), listing(chat))
+    assert answer_of(shown) == "⏳ It is full: you are number 1 on the waitlist."
+
+
+# -- rules ---------------------------------------------------------------------------------
+
+
+async def test_sign_ups_close_before_the_start(
+    offline: Offline, sample_program: Program, clock: ManualClock
+) -> None:
+    set_forum(offline, sample_program, signup_closes_minutes=30)
+    start = sample_program.events_by_id[TRAINING].starts_at
+    chat = offline.chat(language_code="en")
+    clock.set(start - timedelta(minutes=31))
+    shown = await chat.press(press(SignupAction.JOIN, TRAINING, Origin.LIST), listing(chat))
+    assert answer_of(shown) == "✅ You are signed up!"
+    late = offline.chat(2, language_code="en")
+    clock.set(start - timedelta(minutes=29))
+    shown = await late.press(press(SignupAction.JOIN, TRAINING, Origin.LIST), listing(late))
+    assert answer_of(shown) == "Sign-ups for this event are closed."
+    card = await card_of(late, TRAINING)
+    assert "🔒 Sign-ups are closed." in visible_text(card.text or "")
+    assert "✍️ Sign up" not in labels(card.reply_markup)
+
+
+async def test_past_and_cancelled_events_refuse_with_a_reason(
+    offline: Offline, sample_program: Program, clock: ManualClock
+) -> None:
+    chat = offline.chat(language_code="kk")
+    clock.set(datetime(2026, 12, 12, 9, 0, tzinfo=UTC))
+    shown = await chat.press(press(SignupAction.JOIN, TRAINING, Origin.LIST), listing(chat))
+    assert answer_of(shown) == "Бұл іс-шараға жазылу жабылды."
+    clock.set(datetime(2026, 12, 1, tzinfo=UTC))
+    events = tuple(
+        e.model_copy(update={"cancelled": True}) if e.id == POETS else e
+        for e in sample_program.events
+    )
+    offline.app.programs.swap(sample_program.model_copy(update={"events": events}))
+    shown = await chat.press(press(SignupAction.JOIN, POETS, Origin.LIST), listing(chat))
+    assert answer_of(shown) == "Бұл іс-шара болдырылмады."
+
+
+async def test_events_without_capacity_have_a_remind_me_toggle(offline: Offline) -> None:
+    chat = offline.chat(language_code="en")
+    card = await card_of(chat, NO_CAPACITY)
+    assert labels(card.reply_markup)[0] == "🔔 Remind me"
+    shown = await chat.press_button("Remind me", card)
+    assert answer_of(shown) == "🔔 I will remind you."
+    edit = only(shown, EditMessageText)
+    assert "🔔 I will remind you before it starts." in visible_text(edit.text)
+    assert labels(edit.reply_markup)[0] == "🔕 Don't remind me"
+    shown = await chat.press_button("Don't remind me")
+    assert answer_of(shown) == "🔕 No reminder for this one."
+    shown = await chat.press(press(SignupAction.JOIN, NO_CAPACITY, Origin.LIST), listing(chat))
+    assert answer_of(shown) == "This event needs no sign-up."
+
+
+# -- /my -----------------------------------------------------------------------------------
+
+
+async def test_my_agenda_lists_by_day_marks_the_waitlist_and_cancels_with_confirmation(
+    offline: Offline, sample_program: Program
+) -> None:
+    for n in range(20):
+        other = offline.chat(50_000 + n)
+        await other.press(press(SignupAction.JOIN, TRAINER, Origin.LIST), listing(other))
+    chat = offline.chat(language_code="en")
+    for event_id in (POETS, "training-project-mgmt", TRAINER):
+        await chat.press(press(SignupAction.JOIN, event_id, Origin.LIST), listing(chat))
+    await chat.press(press(SignupAction.REMIND, NO_CAPACITY, Origin.LIST), listing(chat))
+    agenda = only(await chat.send("/my"), SendMessage)
+    text = visible_text(agenda.text)
+    lines = text.splitlines()
+    assert lines[0] == "🗂 My agenda"
+    thursday = lines.index("Thursday, 10 December")
+    friday = lines.index("Friday, 11 December")
+    assert thursday < friday
+    assert lines[thursday + 1].startswith("1. 10:00–11:30 🎤") and lines[thursday + 1].endswith(
+        "🔔"
+    )
+    assert lines[thursday + 2].startswith("2. 16:30–18:00 🛠") and "⏳ waitlist #1" in text
+    assert lines[thursday + 3].startswith("3. 18:30–20:00 📖") and lines[thursday + 3].endswith(
+        "✅"
+    )
+    assert lines[friday + 1].startswith("4. 09:30–11:00 🎓")
+    shown = await chat.press_button("✖ 3")
+    prompt = only(shown, EditMessageText)
+    assert visible_text(prompt.text).startswith("Give up your seat at ")
+    shown = await chat.press_button("No, keep it")
+    assert visible_text(only(shown, EditMessageText).text).startswith("🗂 My agenda")
+    assert (await standing(offline, POETS))[0] == [chat.user.id]
+    await chat.press_button("✖ 3")
+    shown = await chat.press_button("Yes, give it up")
+    assert answer_of(shown) == "Done: your place is given up."
+    redrawn = visible_text(only(shown, EditMessageText).text)
+    assert "18:30–20:00" not in redrawn
+    assert (await standing(offline, POETS))[0] == []
+
+
+async def test_add_all_to_calendar_sends_one_ics_of_the_plans(
+    offline: Offline, sample_program: Program
+) -> None:
+    chat = offline.chat(language_code="en")
+    for event_id in (POETS, "training-project-mgmt"):
+        await chat.press(press(SignupAction.JOIN, event_id, Origin.LIST), listing(chat))
+    await chat.send("/my")
+    shown = await chat.press(AgendaCb(calendar=True).pack())
+    only(shown, SendDocument)
+    sent = offline.session.files[(chat.user.id, chat.last_message().message_id)]
+    calendar = Calendar.from_ical(sent.data)
+    vevents = calendar.walk("VEVENT")
+    assert [str(v["UID"]) for v in vevents] == [
+        f"{POETS}@{sample_program.forum.id}",
+        f"training-project-mgmt@{sample_program.forum.id}",
+    ]
+    poets = sample_program.events_by_id[POETS]
+    assert vevents[0].decoded("DTSTART") == poets.starts_at
+    assert vevents[0].decoded("DTEND") == poets.ends_at
+    museum = sample_program.venues_by_id[poets.venue]
+    assert museum.address.en in str(vevents[0]["LOCATION"])
+    assert "start=e-lit-toraighyrov" in str(vevents[0]["URL"])
+
+
+async def test_an_empty_agenda_points_to_the_schedule(offline: Offline) -> None:
+    chat = offline.chat(language_code="ru")
+    agenda = only(await chat.send("/my"), SendMessage)
+    assert agenda.text.startswith("🗂 Ваше расписание пусто.")
+    assert labels(agenda.reply_markup) == ["📅 Программа"]
+
+
+# -- stale and forged buttons --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        press(SignupAction.JOIN, "no-such-event"),
+        press(SignupAction.CANCEL, TRAINING),  # holds nothing there: acts for nobody
+        press(SignupAction.ASK_CANCEL, TRAINING),
+        "su:j",
+        "su:zz:training-media-literacy:c",
+        "su:j:training-media-literacy:q",
+    ],
+)
+async def test_forged_sign_up_buttons_change_nothing(offline: Offline, data: str) -> None:
+    holder = offline.chat(1, language_code="en")
+    await holder.press(press(SignupAction.JOIN, TRAINING, Origin.LIST), listing(holder))
+    forger = offline.chat(2, language_code="en")
+    shown = await forger.press(data, listing(forger))
+    assert answer_of(shown) in {
+        "This button is out of date.",
+        "This event is no longer in the program.",
+    }
+    assert await standing(offline, TRAINING) == ([holder.user.id], [])
+
+
+async def test_an_old_card_answers_with_the_current_state(offline: Offline) -> None:
+    chat = offline.chat(language_code="en")
+    card = await card_of(chat, TRAINING)
+    await chat.press(press(SignupAction.JOIN, TRAINING), card)
+    card = chat.last_message()
+    assert labels(card.reply_markup)[0] == "❌ Cancel my seat"
+    await chat.send("/my")  # ... and gives the seat up from the agenda instead
+    await chat.press_button("✖ 1")
+    await chat.press_button("Yes, give it up")
+    shown = await chat.press(press(SignupAction.ASK_CANCEL, TRAINING), card)  # the old card
+    assert answer_of(shown) == "This button is out of date."
+    assert labels(only(shown, EditMessageText).reply_markup)[0] == "✍️ Sign up"
+
+
+# -- organizers ----------------------------------------------------------------------------
+
+
+async def test_stats_and_export_are_for_organizers_only(offline: Offline) -> None:
+    attendee = offline.chat(language_code="en")
+    assert only(await attendee.send("/stats"), SendMessage).text == (
+        "This is for the forum's organizers."
+    )
+    assert only(await attendee.send(f"/export {TRAINING}"), SendMessage).text == (
+        "This is for the forum's organizers."
+    )
+    shown = await attendee.press(StatsCb(export=TRAINING).pack(), listing(attendee))
+    assert answer_of(shown) == "This is for the forum's organizers."
+    assert not [r for r in shown if isinstance(r, SendDocument)]
+
+
+async def test_organizers_see_figures_and_get_a_csv(
+    offline: Offline, sample_program: Program
+) -> None:
+    for n, lang in enumerate(["kk", "ru", "ru", "en"]):
+        chat = offline.chat(60_000 + n, language_code=lang, first_name=f"Person {n}")
+        await chat.send("/language")
+        await chat.press_button({"kk": "Қазақша", "ru": "Русский", "en": "English"}[lang])
+        await chat.press(press(SignupAction.JOIN, TRAINING, Origin.LIST), listing(chat))
+    organizer = offline.chat(ORGANIZER_ID, language_code="en")
+    stats = only(await organizer.send("/stats"), SendMessage)
+    text = visible_text(stats.text)
+    title = sample_program.events_by_id[TRAINING].title.en
+    assert f"{title}: 4/30, waitlist 0" in text
+    assert "• ru: 2" in text and "• kk: 1" in text and "• en: 1" in text
+    shown = await organizer.send(f"/export {TRAINING}")
+    only(shown, SendDocument)
+    sent = offline.session.files[(ORGANIZER_ID, organizer.last_message().message_id)]
+    assert sent.filename == f"signups-{TRAINING}.csv"
+    rows = list(csv.reader(io.StringIO(sent.data.decode("utf-8-sig"))))
+    assert rows[0] == [
+        "name",
+        "username",
+        "language",
+        "delegation",
+        "status",
+        "waitlist_position",
+        "signed_up",
+    ]
+    assert [row[0] for row in rows[1:]] == [f"Person {n}" for n in range(4)]
+    assert [row[2] for row in rows[1:]] == ["kk", "ru", "ru", "en"]
+    assert all(row[4] == "seat" and row[6].endswith("+05:00") for row in rows[1:])
+    unknown = only(await organizer.send("/export nonsense"), SendMessage)
+    assert unknown.text.startswith("There is no event nonsense in the program.")
