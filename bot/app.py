@@ -19,15 +19,21 @@ import handlers
 from bot.clock import Clock, SystemClock
 from bot.commands import commands
 from bot.config import Settings
+from bot.delivery import BroadcastReporter, Sender
 from bot.i18n import DEFAULT_LOCALE, PersonI18nMiddleware, create_i18n
 from bot.middlewares import AnswerCallbacks, InFlight, PersonMiddleware
 from bot.notify import Notifier
 from bot.program import LANGS, Program, ProgramHolder
 from bot.retry import RetryMiddleware
 from bot.services.answers import Answers
+from bot.services.broadcasts import BroadcastService
 from bot.services.people import PeopleService
+from bot.services.roles import Roles
 from bot.services.signups import SignupService
 from bot.storage import Database, PeopleRepository
+from bot.storage.broadcasts import BroadcastRepository
+from bot.storage.organizers import OrganizerRepository
+from bot.storage.outbox import OutboxRepository
 from bot.storage.signups import SignupRepository
 
 log = logging.getLogger(__name__)
@@ -48,6 +54,11 @@ class App:
     signups: SignupService
     clock: Clock
     inflight: InFlight
+    outbox: OutboxRepository
+    sender: Sender
+    broadcasts: BroadcastService
+    roles: Roles
+    delivery_bot: Bot
 
     async def on_startup(self) -> None:
         program = self.programs.current
@@ -62,6 +73,7 @@ class App:
             await set_command_menus(self.bot, self.i18n)
         except TelegramAPIError as exc:
             log.warning("could not set the command menus: %s", exc)
+        self.sender.start()
 
     async def on_shutdown(self) -> None:
         """Let the updates being handled finish, then close the database.
@@ -71,18 +83,27 @@ class App:
         """
         if not await self.inflight.wait_idle(SHUTDOWN_GRACE_SECONDS):
             log.warning("%d updates still running at shutdown", self.inflight.active)
+        await self.sender.stop()  # the message in flight is sent and recorded first
+        if self.delivery_bot is not self.bot:
+            await self.delivery_bot.session.close()
         await self.db.close()
         log.info("database closed")
 
     async def close(self) -> None:
-        """Close storage and the HTTP session (for use without start_polling)."""
+        """Stop the sender, close storage and the HTTP sessions (use without start_polling)."""
+        await self.sender.stop()
         await self.db.close()
         await self.bot.session.close()
+        if self.delivery_bot is not self.bot:
+            await self.delivery_bot.session.close()
 
 
-def telegram_session(settings: Settings) -> AiohttpSession:
+def telegram_session(settings: Settings, *, retry: bool = True) -> AiohttpSession:
+    """A session to the configured Bot API; replies retry on their own, the sender does not
+    (it records every outcome in the outbox and schedules its own retries)."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
-    session.middleware(RetryMiddleware())
+    if retry:
+        session.middleware(RetryMiddleware())
     return session
 
 
@@ -104,12 +125,27 @@ async def create_app(
     if token is None:
         token = settings.require_token().get_secret_value()
     bot = create_bot(token, session or telegram_session(settings))
+    delivery_bot = (
+        bot if session is not None else create_bot(token, telegram_session(settings, retry=False))
+    )
     programs = ProgramHolder(program)
     i18n = create_i18n()
-    people = PeopleService(PeopleRepository(db), clock)
+    people_repo = PeopleRepository(db)
+    people = PeopleService(people_repo, clock)
     inflight = InFlight()
+    signup_repo = SignupRepository(db)
+    signups = SignupService(signup_repo, programs, clock)
+    outbox = OutboxRepository(db)
+    roles = Roles(settings, OrganizerRepository(db), programs, clock)
+    sender = Sender(delivery_bot, outbox, people, clock, rate=settings.delivery_rate)
+    broadcasts = BroadcastService(
+        BroadcastRepository(db), outbox, people_repo, signup_repo, programs, clock, sender.wake
+    )
+    reporter = BroadcastReporter(
+        bot, i18n, people, programs, broadcasts, rate=settings.delivery_rate
+    )
+    sender.attach(tick=broadcasts.tick, delivered=reporter.delivered)
 
-    signups = SignupService(SignupRepository(db), programs, clock)
     dispatcher = Dispatcher(
         settings=settings,
         programs=programs,
@@ -117,7 +153,10 @@ async def create_app(
         clock=clock,
         answers=Answers(programs),
         signups=signups,
-        notifier=Notifier(bot, i18n, people, programs, signups),
+        notifier=Notifier(i18n, people, programs, signups, outbox, clock, sender.wake),
+        roles=roles,
+        broadcasts=broadcasts,
+        reporter=reporter,
     )
     dispatcher.update.outer_middleware(inflight)
     dispatcher.update.outer_middleware(PersonMiddleware(people))
@@ -136,6 +175,11 @@ async def create_app(
         signups=signups,
         clock=clock,
         inflight=inflight,
+        outbox=outbox,
+        sender=sender,
+        broadcasts=broadcasts,
+        roles=roles,
+        delivery_bot=delivery_bot,
     )
     dispatcher.startup.register(app.on_startup)
     dispatcher.shutdown.register(app.on_shutdown)

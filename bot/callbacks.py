@@ -88,6 +88,24 @@ class StatsCb(CallbackData, prefix="st"):
     export: str  # an event id: send its participants as CSV
 
 
+class BroadcastAction(StrEnum):
+    AUDIENCE = "a"  # value: an AudienceKind; languages, delegations, events, sections follow
+    PICK = "p"  # value: "<kind>.<id>" — the audience chosen (":" separates the fields)
+    VERSION = "v"  # value: a language to add a version in
+    TEXTS_DONE = "t"
+    NOW = "n"
+    LATER = "l"
+    PAID = "$"  # switch paid broadcasting (where the settings allow it)
+    SEND = "s"
+    CANCEL = "x"
+    STOP = "k"  # value: a broadcast id, to stop while sending or before its time
+
+
+class BroadcastCb(CallbackData, prefix="bc"):
+    action: BroadcastAction
+    value: str = ""
+
+
 class VenueCb(CallbackData, prefix="ve"):
     id: str
     room: int | None = None  # index into the venue's rooms (room ids could overflow 64 bytes)

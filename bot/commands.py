@@ -26,5 +26,10 @@ def commands(*, organizer: bool = False) -> list[CommandInfo]:
         CommandInfo("language", _("Change the language")),
         CommandInfo("stats", _("Sign-up figures (organizers)"), organizer_only=True),
         CommandInfo("export", _("Participants of an event as CSV (organizers)"), True),
+        CommandInfo(
+            "broadcast", _("Message people: all, a language, a delegation, an event"), True
+        ),
+        CommandInfo("broadcasts", _("Recent broadcasts and their reports"), True),
+        CommandInfo("organizers", _("Who the organizers are (admins add and remove)"), True),
     ]
     return [info for info in listed if organizer or not info.organizer_only]

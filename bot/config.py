@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 OFFICIAL_API_URL = "https://api.telegram.org"
@@ -28,6 +28,8 @@ EXPECTED: dict[str, str] = {
     "DATABASE_URL": "sqlite:///relative/path.db or sqlite:////absolute/path.db",
     "PROGRAM_FILE": "a path to the program YAML file",
     "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR, CRITICAL",
+    "DELIVERY_RATE": "messages per second for the delivery queue, more than 0 and at most 1000",
+    "PAID_BROADCAST": "true or false",
 }
 
 
@@ -53,6 +55,10 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     program_file: Path = DEFAULT_PROGRAM_FILE
     log_level: LogLevel = "INFO"
+    # The delivery queue's own pace (Telegram allows about 30 messages a second) and whether
+    # organizers may use paid broadcasting (up to 1000 a second, paid in Stars).
+    delivery_rate: float = Field(default=30.0, gt=0, le=1000)
+    paid_broadcast: bool = False
 
     @field_validator("bot_token", mode="before")
     @classmethod

@@ -1,60 +1,67 @@
-"""Messages the bot sends on its own initiative, in each recipient's language.
-
-Until the delivery queue exists (the broadcast issue), they go straight out through the bot's
-session, whose retry middleware waits out 429s and retries transient errors.
-"""
+"""Messages the bot sends on its own initiative, rendered in each recipient's language and
+queued in the outbox; the delivery sender takes them out at Telegram's pace."""
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Callable
 
-from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.utils.i18n import I18n
 
+from bot.clock import Clock
 from bot.program.holder import ProgramHolder
 from bot.services.people import PeopleService
 from bot.services.signups import SignupService
+from bot.storage.outbox import NewMessage, OutboxRepository, Payload
 from bot.views import signups as views
-
-log = logging.getLogger(__name__)
 
 
 class Notifier:
     def __init__(
         self,
-        bot: Bot,
         i18n: I18n,
         people: PeopleService,
         programs: ProgramHolder,
         signups: SignupService,
+        outbox: OutboxRepository,
+        clock: Clock,
+        wake_sender: Callable[[], None],
     ) -> None:
-        self._bot = bot
         self._i18n = i18n
         self._people = people
         self._programs = programs
         self._signups = signups
+        self._outbox = outbox
+        self._clock = clock
+        self._wake_sender = wake_sender
 
     async def seats_granted(self, promoted: dict[str, tuple[int, ...]]) -> None:
         """Tell each person promoted from a waitlist, once, with the event's card."""
         program = self._programs.current
+        messages = []
         for event_id, person_ids in promoted.items():
             event = program.events_by_id.get(event_id)
             if event is None:
                 continue
             for person_id in person_ids:
                 person = await self._people.get(person_id)
-                if person is None or person.blocked:
+                if person is None:
                     continue
                 lang = self._people.locale_of(person)
                 state = await self._signups.state(person_id, event)
+                if state.signup is None or state.signup.status != "seat":
+                    continue
                 with self._i18n.context(), self._i18n.use_locale(lang):
                     text, markup = views.seat_granted(program, event, lang, state)
-                try:
-                    await self._bot.send_message(person_id, text, reply_markup=markup)
-                except TelegramForbiddenError:
-                    await self._people.mark_blocked(person_id, True)
-                except TelegramAPIError as exc:
-                    log.warning(
-                        "could not tell %d about a seat at %s: %s", person_id, event_id, exc
+                messages.append(
+                    NewMessage(
+                        person_id=person_id,
+                        kind="promotion",
+                        payload=Payload(text, markup.model_dump(exclude_none=True)),
+                        # one notice per seat granted: the sign-up row's id changes if they
+                        # give it up and come back, so a later promotion is told again
+                        dedupe=f"promotion:{event_id}:{person_id}:{state.signup.created_at}",
                     )
+                )
+        if messages:
+            await self._outbox.enqueue(messages, self._clock.now())
+            self._wake_sender()

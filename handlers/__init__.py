@@ -10,6 +10,7 @@ def routers() -> list[Router]:
     # a Router may be attached to one parent only.
     from handlers import (
         ask,
+        broadcast,
         errors,
         fallback,
         language,
@@ -32,6 +33,7 @@ def routers() -> list[Router]:
         places.create_router(),
         signups.create_router(),
         organizer.create_router(),
+        broadcast.create_router(),
         ask.create_router(),  # free text: after every command and button
         fallback.create_router(),  # last: whatever nothing else took
     ]

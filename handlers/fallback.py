@@ -8,14 +8,14 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import texts
-from bot.config import Settings
 from bot.keyboards import main_menu
 from bot.program import Lang, ProgramHolder
+from bot.services.roles import Roles
 from bot.storage import Person
 
 
 async def not_understood(
-    message: Message, person: Person, lang: Lang, programs: ProgramHolder, settings: Settings
+    message: Message, person: Person, lang: Lang, programs: ProgramHolder, roles: Roles
 ) -> None:
     """An unknown command or something other than text: say so, then what the bot can do.
 
@@ -26,7 +26,9 @@ async def not_understood(
         head = texts.unknown_command(typed.split(maxsplit=1)[0])
     else:
         head = texts.text_only()
-    help_text = texts.help_text(programs.current, lang, organizer=settings.is_admin(person.id))
+    help_text = texts.help_text(
+        programs.current, lang, organizer=await roles.is_organizer(person.id)
+    )
     await message.answer(f"{head}\n\n{help_text}", reply_markup=main_menu())
 
 

@@ -9,17 +9,17 @@ from aiogram.types import CallbackQuery, Message
 
 from bot import texts
 from bot.callbacks import MenuAction, MenuCb
-from bot.config import Settings
 from bot.keyboards import back_to_menu, language_keyboard, main_menu
 from bot.program import Lang, ProgramHolder
 from bot.replies import edit_in_place
+from bot.services.roles import Roles
 from bot.storage import Person
 
 
 async def show_help(
-    message: Message, person: Person, lang: Lang, programs: ProgramHolder, settings: Settings
+    message: Message, person: Person, lang: Lang, programs: ProgramHolder, roles: Roles
 ) -> None:
-    text = texts.help_text(programs.current, lang, organizer=settings.is_admin(person.id))
+    text = texts.help_text(programs.current, lang, organizer=await roles.is_organizer(person.id))
     await message.answer(text, reply_markup=main_menu())
 
 
@@ -30,7 +30,7 @@ async def menu_pressed(
     person: Person,
     lang: Lang,
     programs: ProgramHolder,
-    settings: Settings,
+    roles: Roles,
 ) -> None:
     program = programs.current
     match callback_data.action:
@@ -38,7 +38,7 @@ async def menu_pressed(
             text = texts.greeting(program, lang, query.from_user.first_name)
             markup = main_menu()
         case MenuAction.HELP:
-            text = texts.help_text(program, lang, organizer=settings.is_admin(person.id))
+            text = texts.help_text(program, lang, organizer=await roles.is_organizer(person.id))
             markup = back_to_menu()
         case MenuAction.CONTACTS:
             text = texts.contacts_text(program, lang)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatType
 from aiogram.filters import Command, CommandObject
@@ -12,19 +10,17 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import texts
 from bot.callbacks import StatsCb
-from bot.config import Settings
 from bot.program import Lang, ProgramHolder
+from bot.services.roles import Roles
 from bot.services.signups import SignupService
 from bot.storage import Person
 from bot.views import signups as views
 
-log = logging.getLogger(__name__)
 
-
-def _allowed(settings: Settings, person: Person, what: str) -> bool:
-    if settings.is_admin(person.id):
+async def _allowed(roles: Roles, person: Person, what: str) -> bool:
+    if await roles.is_organizer(person.id):
         return True
-    log.warning("refused %s to %d (not an organizer)", what, person.id)
+    roles.refused(person.id, what)
     return False
 
 
@@ -32,11 +28,11 @@ async def stats_command(
     message: Message,
     lang: Lang,
     person: Person,
-    settings: Settings,
+    roles: Roles,
     programs: ProgramHolder,
     signups: SignupService,
 ) -> None:
-    if not _allowed(settings, person, "/stats"):
+    if not await _allowed(roles, person, "/stats"):
         await message.answer(texts.organizers_only())
         return
     text, markup = views.stats(programs.current, await signups.stats(), lang)
@@ -49,11 +45,11 @@ async def export_command(
     bot: Bot,
     lang: Lang,
     person: Person,
-    settings: Settings,
+    roles: Roles,
     programs: ProgramHolder,
     signups: SignupService,
 ) -> None:
-    if not _allowed(settings, person, "/export"):
+    if not await _allowed(roles, person, "/export"):
         await message.answer(texts.organizers_only())
         return
     event_id = (command.args or "").strip()
@@ -70,11 +66,11 @@ async def export_pressed(
     bot: Bot,
     lang: Lang,
     person: Person,
-    settings: Settings,
+    roles: Roles,
     programs: ProgramHolder,
     signups: SignupService,
 ) -> None:
-    if not _allowed(settings, person, "a CSV export"):
+    if not await _allowed(roles, person, "a CSV export"):
         callback_answer.text = texts.organizers_only()
         return
     if callback_data.export not in programs.current.events_by_id:

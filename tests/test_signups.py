@@ -95,6 +95,7 @@ async def test_two_hundred_concurrent_presses_fill_thirty_seats_and_queue_the_re
     await asyncio.gather(
         *(chat.press(press(SignupAction.CANCEL, TRAINING), listing(chat)) for chat in leavers)
     )
+    await offline.app.sender.drain()  # the notices go out through the delivery queue
     seats, waiting = await standing(offline, TRAINING)
     promoted = [chat.user.id for chat in chats[30:40]]
     assert len(seats) == 30 and set(promoted) <= set(seats)
@@ -164,12 +165,14 @@ async def test_the_promoted_person_can_give_the_seat_up_in_one_tap(offline: Offl
     for chat in (holder, first, second):
         await chat.press(press(SignupAction.JOIN, TRAINER, Origin.LIST), listing(chat))
     await holder.press(press(SignupAction.CANCEL, TRAINER), listing(holder))
+    await offline.app.sender.drain()
     granted = first.last_message()
     assert granted.text is not None and granted.text.startswith("🎉 Good news")
     give_up = granted.reply_markup
     assert labels(give_up)[0] == "❌ I can't come: give the seat up"
     shown = await first.press_button("give the seat up", granted)
     assert answer_of(shown) == "Done: your place is given up."
+    await offline.app.sender.drain()
     assert (await standing(offline, TRAINER))[0] == [second.user.id]
     assert second.last_message().text.startswith("🎉 Good news")  # type: ignore[union-attr]
 

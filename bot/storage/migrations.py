@@ -46,4 +46,54 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         ) STRICT, WITHOUT ROWID
         """,
     ),
+    # 3: organizers added by an admin, broadcasts, and the delivery outbox
+    (
+        """
+        CREATE TABLE organizers (
+            person_id  INTEGER PRIMARY KEY,                 -- a Telegram user id
+            added_by   INTEGER NOT NULL,
+            added_at   TEXT NOT NULL
+        ) STRICT
+        """,
+        """
+        CREATE TABLE broadcasts (
+            id          INTEGER PRIMARY KEY,
+            author_id   INTEGER NOT NULL,
+            audience    TEXT NOT NULL,                      -- JSON: who receives it
+            texts       TEXT NOT NULL,                      -- JSON: {"default": lang, lang: text}
+            photo       TEXT,                               -- a Telegram file_id
+            paid        INTEGER NOT NULL DEFAULT 0 CHECK (paid IN (0, 1)),
+            status      TEXT NOT NULL
+                        CHECK (status IN ('scheduled', 'sending', 'done', 'cancelled')),
+            send_at     TEXT NOT NULL,                      -- ISO 8601, UTC
+            total       INTEGER NOT NULL DEFAULT 0,         -- recipients, once expanded
+            report_chat INTEGER,                            -- the author's progress message
+            report_message INTEGER,
+            created_at  TEXT NOT NULL,
+            finished_at TEXT
+        ) STRICT
+        """,
+        "CREATE INDEX broadcasts_due ON broadcasts (status, send_at)",
+        """
+        CREATE TABLE outbox (
+            id           INTEGER PRIMARY KEY,
+            person_id    INTEGER NOT NULL,                  -- the chat it goes to
+            kind         TEXT NOT NULL,                     -- broadcast | promotion | ...
+            broadcast_id INTEGER REFERENCES broadcasts (id) ON DELETE CASCADE,
+            dedupe       TEXT UNIQUE,                       -- one message per key, ever
+            payload      TEXT NOT NULL,                     -- JSON: what to send
+            paid         INTEGER NOT NULL DEFAULT 0 CHECK (paid IN (0, 1)),
+            state        TEXT NOT NULL CHECK (state IN
+                         ('pending', 'sending', 'sent', 'failed', 'blocked', 'cancelled')),
+            attempts     INTEGER NOT NULL DEFAULT 0,
+            not_before   TEXT NOT NULL,                     -- ISO 8601, UTC
+            last_error   TEXT,
+            message_id   INTEGER,                           -- Telegram's, once sent
+            created_at   TEXT NOT NULL,
+            done_at      TEXT
+        ) STRICT
+        """,
+        "CREATE INDEX outbox_due ON outbox (state, not_before, id)",
+        "CREATE INDEX outbox_broadcast ON outbox (broadcast_id, state)",
+    ),
 )

@@ -101,3 +101,8 @@ class PeopleRepository:
             "SELECT language, count(*) AS n FROM people GROUP BY language"
         )
         return {row["language"]: row["n"] for row in rows}
+
+    async def reachable(self) -> list[Person]:
+        """Everyone who has not blocked the bot."""
+        rows = await self._db.fetch_all("SELECT * FROM people WHERE blocked = 0 ORDER BY id")
+        return [_person(row) for row in rows]

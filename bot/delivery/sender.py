@@ -1,0 +1,240 @@
+"""The one sender of the outbox: paced to Telegram's limits, durable across restarts.
+
+- Pacing of its own: one message every 1/rate seconds overall (1/1000 s for paid broadcasts),
+  and a chat that had a message less than a second ago waits, so 429s stay rare.
+- One message in flight at a time, marked `sending` before the request and `sent` after it:
+  a crash can leave at most one message whose fate is unknown (sent again at the next start).
+- 429: everything waits `retry_after`, and the message keeps its place (a 429 never uses up an
+  attempt). 5xx and network errors: retried with exponential backoff, up to `max_attempts`.
+  403: the person blocked the bot; they are marked and skipped from then on. Other 400s are
+  final (recorded with Telegram's description).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections import deque
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import InlineKeyboardMarkup
+
+from bot.clock import Clock
+from bot.services.people import PeopleService
+from bot.storage.outbox import OutboxItem, OutboxRepository, Payload
+
+log = logging.getLogger(__name__)
+
+Hook = Callable[[], Awaitable[None]]
+Delivered = Callable[[int], Awaitable[None]]  # called with a broadcast id after each outcome
+
+BATCH = 50
+IDLE_WAKE_SECONDS = 5.0  # even with nothing due, look for scheduled work this often
+PAID_RATE = 1000.0
+WINDOW = 1.05  # seconds: "per second" as Telegram may count it, with a margin
+
+
+class Sender:
+    def __init__(
+        self,
+        bot: Bot,
+        outbox: OutboxRepository,
+        people: PeopleService,
+        clock: Clock,
+        *,
+        rate: float = 30.0,
+        paid_rate: float = PAID_RATE,
+        chat_interval: float = 1.0,
+        max_attempts: int = 6,
+        base_backoff: float = 1.0,
+        tick: Hook | None = None,
+        delivered: Delivered | None = None,
+    ) -> None:
+        self._bot = bot
+        self._outbox = outbox
+        self._people = people
+        self._clock = clock
+        self._interval = 1.0 / rate
+        self._paid_interval = 1.0 / paid_rate
+        self._chat_interval = chat_interval
+        self._max_attempts = max_attempts
+        self._base_backoff = base_backoff
+        self._tick = tick
+        self._delivered = delivered
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self._next_slot = 0.0
+        self._paused_until = 0.0
+        self._last_by_chat: dict[int, float] = {}
+        self._recent: deque[float] = deque()  # when the sends of the last second started
+        self.sent = 0
+        self.rate_limited = 0
+
+    # -- control ---------------------------------------------------------------------------
+
+    def attach(self, *, tick: Hook | None = None, delivered: Delivered | None = None) -> None:
+        """Hooks set once the services that need the sender exist."""
+        self._tick = tick
+        self._delivered = delivered
+
+    def wake(self) -> None:
+        """New messages are waiting."""
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._stopping = False
+            self._task = asyncio.create_task(self.run(), name="delivery-sender")
+
+    async def stop(self) -> None:
+        """Finish the message in flight, then stop (the rest waits in the outbox)."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+            self._task = None
+
+    async def run(self) -> None:
+        recovered = await self._outbox.recover()
+        if recovered:
+            log.warning("%d message(s) caught mid-send by a crash will be sent again", recovered)
+        while not self._stopping:
+            try:
+                worked = await self.round()
+            except Exception:
+                log.exception("delivery round failed; retrying shortly")
+                worked = False
+                await asyncio.sleep(1.0)
+            if not worked and not self._stopping:
+                await self._idle()
+
+    async def drain(self) -> None:
+        """Send everything that is due now, then return (tests, the console)."""
+        while await self.round():
+            pass
+
+    # -- the work --------------------------------------------------------------------------
+
+    async def round(self) -> bool:
+        """One pass over the due messages; False if there was nothing to do."""
+        if self._tick is not None:
+            await self._tick()
+        items = await self._outbox.due(self._clock.now(), BATCH)
+        for item in items:
+            if self._stopping:
+                break
+            await self._deliver(item)
+        return bool(items)
+
+    async def _idle(self) -> None:
+        self._wake.clear()
+        timeout = IDLE_WAKE_SECONDS
+        next_due = await self._outbox.next_due_at()
+        if next_due is not None:
+            ahead = (next_due - self._clock.now()).total_seconds()
+            timeout = min(timeout, max(ahead, 0.05))
+        try:
+            async with asyncio.timeout(timeout):
+                await self._wake.wait()
+        except TimeoutError:
+            pass
+
+    async def _deliver(self, item: OutboxItem) -> None:
+        loop = asyncio.get_running_loop()
+        last = self._last_by_chat.get(item.person_id)
+        if last is not None and loop.time() - last < self._chat_interval:
+            wait = self._chat_interval - (loop.time() - last)
+            await self._outbox.postpone(item.id, self._clock.now() + timedelta(seconds=wait))
+            return
+        await self._pace(item.paid)
+        if not await self._outbox.mark_sending(item.id):
+            return  # cancelled while waiting
+        try:
+            message_id = await self._send(item.person_id, item.payload, item.paid)
+        except TelegramRetryAfter as exc:
+            self.rate_limited += 1
+            self._paused_until = loop.time() + exc.retry_after
+            later = self._clock.now() + timedelta(seconds=exc.retry_after)
+            await self._outbox.retry_later(item.id, later, exc.message, count=False)
+        except TelegramForbiddenError as exc:
+            await self._outbox.mark_blocked(item.person_id, exc.message, self._clock.now())
+            await self._people.mark_blocked(item.person_id, True)
+        except TelegramBadRequest as exc:
+            await self._outbox.mark_failed(item.id, exc.message, self._clock.now())
+        except (TelegramServerError, TelegramNetworkError) as exc:
+            if item.attempts + 1 >= self._max_attempts:
+                await self._outbox.mark_failed(item.id, str(exc), self._clock.now())
+            else:
+                ceiling = self._base_backoff * 2**item.attempts
+                delay = ceiling / 2 + random.uniform(0, ceiling / 2)
+                later = self._clock.now() + timedelta(seconds=delay)
+                await self._outbox.retry_later(item.id, later, str(exc))
+        else:
+            self.sent += 1
+            self._last_by_chat[item.person_id] = loop.time()
+            await self._outbox.mark_sent(item.id, message_id, self._clock.now())
+        if item.broadcast_id is not None and self._delivered is not None:
+            await self._delivered(item.broadcast_id)
+        self._forget_old_chats(loop.time())
+
+    async def _pace(self, paid: bool) -> None:
+        """Space the sends evenly, and never let more than `rate` fall into any one second.
+
+        The even spacing alone lets the 31st send of a run land exactly one second after the
+        first, which a counter of the last second may still see as 31: the window check
+        waits out that edge (with a small margin for clock jitter on either side).
+        """
+        loop = asyncio.get_running_loop()
+        interval = self._paid_interval if paid else self._interval
+        per_window = max(1, round(1.0 / interval))
+        now = loop.time()
+        start = max(now, self._next_slot, self._paused_until)
+        recent = self._recent
+        while recent and start - recent[0] >= WINDOW:
+            recent.popleft()
+        if len(recent) >= per_window:
+            start = max(start, recent[len(recent) - per_window] + WINDOW)
+        self._next_slot = start + interval
+        recent.append(start)
+        if start > now:
+            await asyncio.sleep(start - now)
+
+    async def _send(self, chat_id: int, payload: Payload, paid: bool) -> int:
+        markup = (
+            InlineKeyboardMarkup.model_validate(payload.reply_markup)
+            if payload.reply_markup
+            else None
+        )
+        paid_flag = True if paid else None
+        if payload.photo is not None:
+            sent = await self._bot.send_photo(
+                chat_id,
+                payload.photo,
+                caption=payload.text or None,
+                reply_markup=markup,
+                allow_paid_broadcast=paid_flag,
+            )
+        else:
+            sent = await self._bot.send_message(
+                chat_id, payload.text, reply_markup=markup, allow_paid_broadcast=paid_flag
+            )
+        return sent.message_id
+
+    def _forget_old_chats(self, now: float) -> None:
+        if len(self._last_by_chat) > 10_000:
+            self._last_by_chat = {
+                chat: at
+                for chat, at in self._last_by_chat.items()
+                if now - at < self._chat_interval
+            }

@@ -1,0 +1,67 @@
+"""Who may do what: admins (ADMIN_IDS), organizers they add, and delegation leaders."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.program.holder import ProgramHolder
+from bot.program.models import Delegation
+from bot.storage.organizers import OrganizerRepository
+
+log = logging.getLogger(__name__)
+
+
+class Roles:
+    def __init__(
+        self,
+        settings: Settings,
+        repo: OrganizerRepository,
+        programs: ProgramHolder,
+        clock: Clock,
+    ) -> None:
+        self._settings = settings
+        self._repo = repo
+        self._programs = programs
+        self._clock = clock
+        self._added: set[int] | None = None  # loaded once, kept in step with every change
+
+    async def _organizers(self) -> set[int]:
+        if self._added is None:
+            self._added = await self._repo.all()
+        return self._added
+
+    @property
+    def admins(self) -> frozenset[int]:
+        return self._settings.admin_ids
+
+    def is_admin(self, person_id: int) -> bool:
+        return self._settings.is_admin(person_id)
+
+    async def is_organizer(self, person_id: int) -> bool:
+        return self.is_admin(person_id) or person_id in await self._organizers()
+
+    def led_delegations(self, person_id: int) -> list[Delegation]:
+        return [d for d in self._programs.current.delegations if person_id in d.leaders]
+
+    async def may_broadcast(self, person_id: int) -> bool:
+        return await self.is_organizer(person_id) or bool(self.led_delegations(person_id))
+
+    async def added_organizers(self) -> list[int]:
+        return sorted(await self._organizers())
+
+    async def add_organizer(self, person_id: int, by: int) -> bool:
+        added = await self._repo.add(person_id, by, self._clock.now())
+        (await self._organizers()).add(person_id)
+        log.info("organizer %d added by %d", person_id, by)
+        return added
+
+    async def remove_organizer(self, person_id: int, by: int) -> bool:
+        removed = await self._repo.remove(person_id)
+        (await self._organizers()).discard(person_id)
+        log.info("organizer %d removed by %d", person_id, by)
+        return removed
+
+    def refused(self, person_id: int, what: str) -> None:
+        log.warning("refused %s to %d: not allowed", what, person_id)

@@ -1,0 +1,224 @@
+"""Composing broadcasts through the real Dispatcher: who may, what is sent, in which language."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from aiogram.methods import EditMessageText, SendMessage, SendPhoto
+from aiogram.types import PhotoSize
+
+from bot.callbacks import BroadcastAction, BroadcastCb
+from bot.clock import ManualClock
+from bot.htmltext import visible_text
+from bot.offline import OfflineChat
+from bot.program import Program
+from bot.storage import PeopleRepository
+from tests.conftest import ORGANIZER_ID, Offline, labels, only
+
+LEADER = 700000101  # leads the first delegation of the sample
+
+
+async def people(offline: Offline, languages: dict[int, str]) -> None:
+    """People who have talked to the bot, each with a chosen language."""
+    repo = PeopleRepository(offline.app.db)
+    for person_id, lang in languages.items():
+        await repo.seen(
+            person_id,
+            full_name=f"P{person_id}",
+            username=None,
+            telegram_language=lang,
+            now=offline.app.clock.now(),
+        )
+        await repo.set_language(person_id, lang)  # type: ignore[arg-type]
+
+
+def sent_to(offline: Offline, person_id: int) -> list[str]:
+    return [
+        r.text
+        for r in offline.session.requests
+        if isinstance(r, SendMessage) and r.chat_id == person_id
+    ]
+
+
+async def organizer(offline: Offline) -> OfflineChat:
+    chat = offline.chat(ORGANIZER_ID, language_code="en", first_name="Org")
+    await chat.send("/language")
+    await chat.press_button("English")
+    return chat
+
+
+async def test_compose_preview_and_send_in_each_persons_language(offline: Offline) -> None:
+    await people(offline, {1: "kk", 2: "ru", 3: "en", 4: "ru"})
+    chat = await organizer(offline)
+    menu = only(await chat.send("/broadcast"), SendMessage)
+    assert "Who should receive it?" in menu.text
+    shown = await chat.press_button("Everyone")
+    assert "To: everyone — 5 people." in visible_text(only(shown, EditMessageText).text)
+    refused = only(await chat.send("<b>Lunch moves to <i>13:30</b></i>"), SendMessage)
+    assert refused.text.startswith("The message cannot be sent as it is: Unmatched end tag")
+    versions = only(await chat.send("<b>Lunch</b> moves to 13:30 today."), SendMessage)
+    assert labels(versions.reply_markup)[:2] == ["+ 🇰🇿 Қазақша", "+ 🇷🇺 Русский"]
+    await chat.press_button("Русский")
+    await chat.send("<b>Обед</b> переносится на 13:30.")
+    await chat.press_button("Continue")
+    assert offline.app.sender is not None
+    shown = await chat.press_button("Now")
+    previews = [r.text for r in shown if isinstance(r, SendMessage)]
+    assert previews[:2] == [
+        "<b>Lunch</b> moves to 13:30 today.",
+        "<b>Обед</b> переносится на 13:30.",
+    ]
+    summary = visible_text(previews[2])
+    assert "To: everyone" in summary and "People: 5 (kk 1, ru 2, en 2)" in summary
+    assert sent_to(offline, 2) == []  # nothing before Send
+    shown = await chat.press_button("Send")
+    assert visible_text(only(shown, EditMessageText).text).startswith(
+        "📣 Broadcast #1 to everyone"
+    )
+    await offline.app.sender.drain()
+    assert sent_to(offline, 1) == ["<b>Lunch</b> moves to 13:30 today."]  # kk: the default
+    assert sent_to(offline, 2) == ["<b>Обед</b> переносится на 13:30."]
+    assert sent_to(offline, 4) == ["<b>Обед</b> переносится на 13:30."]
+    assert sent_to(offline, 3) == ["<b>Lunch</b> moves to 13:30 today."]
+    (report,) = [m for m in chat.messages() if (m.text or "").startswith("📣 Broadcast #1")]
+    assert report.text is not None and "Sent 5 of 5" in report.text and "✅ Done." in report.text
+    assert report.reply_markup is None  # no Stop button once done
+
+
+async def test_a_photo_with_a_caption(offline: Offline) -> None:
+    await people(offline, {1: "ru"})
+    chat = await organizer(offline)
+    await chat.send("/broadcast")
+    await chat.press_button("By language")
+    await chat.press_button("Русский")
+    photo = [PhotoSize(file_id="photo-1", file_unique_id="p1", width=10, height=10)]
+    await chat.feed(chat.message_update(photo=photo, caption="Фото дня"))
+    await chat.press_button("Continue")
+    shown = await chat.press_button("Now")
+    preview = only(shown, SendPhoto)
+    assert (preview.photo, preview.caption) == ("photo-1", "Фото дня")
+    await chat.press_button("Send")
+    await offline.app.sender.drain()
+    delivered = [
+        r for r in offline.session.requests if isinstance(r, SendPhoto) and r.chat_id == 1
+    ]
+    assert [(r.photo, r.caption) for r in delivered] == [("photo-1", "Фото дня")]
+
+
+async def test_a_scheduled_broadcast_waits_for_its_time(
+    offline: Offline, clock: ManualClock, sample_program: Program
+) -> None:
+    await people(offline, {1: "en"})
+    chat = await organizer(offline)
+    await chat.send("/broadcast")
+    await chat.press_button("Everyone")
+    await chat.send("Doors open in 15 minutes.")
+    await chat.press_button("Continue")
+    await chat.press_button("At a time")
+    wrong = only(await chat.send("yesterday-ish"), SendMessage)
+    assert wrong.text.startswith("I could not read that time")
+    shown = await chat.send("2026-12-10 09:45")
+    assert "When: Thursday, 10 December, 09:45" in visible_text(shown[-1].text)  # type: ignore[attr-defined]
+    await chat.press_button("Send")
+    await offline.app.sender.drain()
+    assert sent_to(offline, 1) == []
+    clock.set(sample_program.starts_at + timedelta(minutes=75))  # 09:45 in Pavlodar
+    await offline.app.sender.drain()
+    assert sent_to(offline, 1) == ["Doors open in 15 minutes."]
+
+
+async def test_stopping_a_broadcast_cancels_what_is_not_sent(offline: Offline) -> None:
+    await people(offline, {n: "en" for n in range(1, 6)})
+    chat = await organizer(offline)
+    await chat.send("/broadcast")
+    await chat.press_button("Everyone")
+    await chat.send("Hello")
+    await chat.press_button("Continue")
+    await chat.press_button("Now")
+    await chat.press_button("Send")
+    listing = only(await chat.send("/broadcasts"), SendMessage)
+    assert "Stop #1" in labels(listing.reply_markup)[0]
+    shown = await chat.press_button("Stop #1")
+    assert shown.answer().text == "Broadcast #1 is stopped."
+    await offline.app.sender.drain()
+    assert all(sent_to(offline, n) == [] for n in range(1, 6))
+    report = await offline.app.broadcasts.report(1)
+    assert report is not None and report.cancelled == 6 and report.broadcast.status == "cancelled"
+
+
+async def test_a_leader_writes_to_their_own_delegation_only(
+    offline: Offline, sample_program: Program
+) -> None:
+    delegation = sample_program.delegations[0]
+    assert LEADER in delegation.leaders
+    await people(offline, {1: "en", 2: "en"})
+    await PeopleRepository(offline.app.db).set_delegation(1, delegation.id)
+    leader = offline.chat(LEADER, language_code="en")
+    prompt = only(await leader.send("/broadcast"), SendMessage)
+    assert visible_text(prompt.text).startswith(
+        f"To: the delegation «{delegation.name.en}» — 1 person."
+    )
+    other = sample_program.delegations[1].id
+    forged = await leader.press(
+        BroadcastCb(action=BroadcastAction.PICK, value=f"deleg.{other}").pack()
+    )
+    assert forged.answer().text == "This is for the forum's organizers."
+    forged = await leader.press(BroadcastCb(action=BroadcastAction.AUDIENCE, value="all").pack())
+    assert forged.answer().text == "This is for the forum's organizers."
+    await leader.send("Bus leaves at 8:00 from the hotel.")
+    await leader.press_button("Continue")
+    await leader.press_button("Now")
+    await leader.press_button("Send")
+    await offline.app.sender.drain()
+    assert sent_to(offline, 1) == ["Bus leaves at 8:00 from the hotel."]
+    assert sent_to(offline, 2) == []
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        BroadcastCb(action=BroadcastAction.AUDIENCE, value="all").pack(),
+        BroadcastCb(action=BroadcastAction.PICK, value="lang.ru").pack(),
+        BroadcastCb(action=BroadcastAction.TEXTS_DONE).pack(),
+        BroadcastCb(action=BroadcastAction.NOW).pack(),
+        BroadcastCb(action=BroadcastAction.SEND).pack(),
+        BroadcastCb(action=BroadcastAction.STOP, value="1").pack(),
+    ],
+)
+async def test_an_attendee_reaches_no_step_even_with_forged_buttons(
+    offline: Offline, data: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    await people(offline, {1: "en"})
+    attendee = offline.chat(4242, language_code="en")
+    assert only(await attendee.send("/broadcast"), SendMessage).text == (
+        "This is for the forum's organizers."
+    )
+    shown = await attendee.press(data)
+    assert shown.answer().text in {
+        "This is for the forum's organizers.",
+        "This button is out of date.",
+    }
+    assert await offline.app.outbox.counts() == {}
+    assert "refused" in caplog.text
+
+
+async def test_admins_add_organizers_who_then_may_broadcast(offline: Offline) -> None:
+    newcomer = offline.chat(777, language_code="en")
+    assert only(await newcomer.send("/broadcast"), SendMessage).text == (
+        "This is for the forum's organizers."
+    )
+    assert only(await newcomer.send("/organizers add 777"), SendMessage).text == (
+        "Only the admins (ADMIN_IDS) manage organizers."
+    )
+    admin = await organizer(offline)
+    assert only(await admin.send("/organizers add 777"), SendMessage).text == (
+        "777 is an organizer now."
+    )
+    assert "Who should receive it?" in only(await newcomer.send("/broadcast"), SendMessage).text
+    listing = only(await admin.send("/organizers"), SendMessage).text
+    assert "• 500 (ADMIN_IDS)" in listing and "• 777" in listing
+    await admin.send("/organizers remove 777")
+    assert only(await newcomer.send("/broadcast"), SendMessage).text == (
+        "This is for the forum's organizers."
+    )
