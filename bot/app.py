@@ -16,7 +16,7 @@ from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiogram.utils.i18n import I18n
 
 import handlers
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, ManualClock, ShiftedClock, SystemClock
 from bot.commands import commands
 from bot.config import Settings
 from bot.delivery import BroadcastReporter, Sender
@@ -24,16 +24,20 @@ from bot.i18n import DEFAULT_LOCALE, PersonI18nMiddleware, create_i18n
 from bot.middlewares import AnswerCallbacks, InFlight, PersonMiddleware
 from bot.notify import Notifier
 from bot.program import LANGS, Program, ProgramHolder
+from bot.reminders import ApsJobHolder, ManualJobHolder, Reminders
 from bot.retry import RetryMiddleware
 from bot.services.answers import Answers
 from bot.services.broadcasts import BroadcastService
+from bot.services.changes import ProgramChanges
 from bot.services.people import PeopleService
+from bot.services.reminders import ReminderPlanner
 from bot.services.roles import Roles
 from bot.services.signups import SignupService
 from bot.storage import Database, PeopleRepository
 from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.organizers import OrganizerRepository
 from bot.storage.outbox import OutboxRepository
+from bot.storage.reminders import ReminderRepository
 from bot.storage.signups import SignupRepository
 
 log = logging.getLogger(__name__)
@@ -59,6 +63,10 @@ class App:
     broadcasts: BroadcastService
     roles: Roles
     delivery_bot: Bot
+    planner: ReminderPlanner
+    reminders: Reminders
+    jobs: ApsJobHolder | ManualJobHolder
+    changes: ProgramChanges
 
     async def on_startup(self) -> None:
         program = self.programs.current
@@ -74,6 +82,9 @@ class App:
         except TelegramAPIError as exc:
             log.warning("could not set the command menus: %s", exc)
         self.sender.start()
+        self.jobs.start()
+        jobs = await self.reminders.replan()
+        log.info("%d reminder jobs planned", len(jobs))
 
     async def on_shutdown(self) -> None:
         """Let the updates being handled finish, then close the database.
@@ -83,6 +94,9 @@ class App:
         """
         if not await self.inflight.wait_idle(SHUTDOWN_GRACE_SECONDS):
             log.warning("%d updates still running at shutdown", self.inflight.active)
+        self.jobs.stop()
+        self.reminders.close()
+        self.changes.close()
         await self.sender.stop()  # the message in flight is sent and recorded first
         if self.delivery_bot is not self.bot:
             await self.delivery_bot.session.close()
@@ -91,6 +105,9 @@ class App:
 
     async def close(self) -> None:
         """Stop the sender, close storage and the HTTP sessions (use without start_polling)."""
+        self.jobs.stop()
+        self.reminders.close()
+        self.changes.close()
         await self.sender.stop()
         await self.db.close()
         await self.bot.session.close()
@@ -121,7 +138,8 @@ async def create_app(
     clock: Clock | None = None,
 ) -> App:
     """Wire everything together. `db` is opened by the caller, who decides where it lives."""
-    clock = clock or SystemClock()
+    if clock is None:
+        clock = ShiftedClock(settings.forum_now) if settings.forum_now else SystemClock()
     if token is None:
         token = settings.require_token().get_secret_value()
     bot = create_bot(token, session or telegram_session(settings))
@@ -145,6 +163,29 @@ async def create_app(
         bot, i18n, people, programs, broadcasts, rate=settings.delivery_rate
     )
     sender.attach(tick=broadcasts.tick, delivered=reporter.delivered)
+    reminder_repo = ReminderRepository(db)
+    planner = ReminderPlanner(
+        people_repo, signup_repo, reminder_repo, programs, clock, rate=settings.delivery_rate
+    )
+    reminders = Reminders(planner, reminder_repo, signup_repo, programs, clock, i18n, sender.wake)
+    jobs: ApsJobHolder | ManualJobHolder = (
+        ManualJobHolder(reminders, clock)
+        if isinstance(clock, ManualClock)
+        else ApsJobHolder(reminders, clock)
+    )
+    reminders.attach(jobs)
+    signups.on_change(reminders.request_replan)
+    changes = ProgramChanges(
+        programs,
+        people_repo,
+        signup_repo,
+        reminder_repo,
+        outbox,
+        clock,
+        i18n,
+        sender.wake,
+        window=settings.change_notice_delay,
+    )
 
     dispatcher = Dispatcher(
         settings=settings,
@@ -157,6 +198,9 @@ async def create_app(
         roles=roles,
         broadcasts=broadcasts,
         reporter=reporter,
+        planner=planner,
+        reminders=reminders,
+        changes=changes,
     )
     dispatcher.update.outer_middleware(inflight)
     dispatcher.update.outer_middleware(PersonMiddleware(people))
@@ -180,6 +224,10 @@ async def create_app(
         broadcasts=broadcasts,
         roles=roles,
         delivery_bot=delivery_bot,
+        planner=planner,
+        reminders=reminders,
+        jobs=jobs,
+        changes=changes,
     )
     dispatcher.startup.register(app.on_startup)
     dispatcher.shutdown.register(app.on_shutdown)

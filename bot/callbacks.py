@@ -106,6 +106,11 @@ class BroadcastCb(CallbackData, prefix="bc"):
     value: str = ""
 
 
+class SettingsCb(CallbackData, prefix="set"):
+    lead: int | None = None  # -1: as the program says; 0: none; 10, 30, 60 minutes
+    everyone: bool = False  # True: switch the reminders everyone gets
+
+
 class VenueCb(CallbackData, prefix="ve"):
     id: str
     room: int | None = None  # index into the venue's rooms (room ids could overflow 64 bytes)

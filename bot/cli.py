@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -32,6 +33,10 @@ log = logging.getLogger("bot")
 EXIT_USAGE = 2  # bad configuration, program or database: fix it and start again
 REHEARSAL_DATABASE_URL = "sqlite:///data/rehearsal.db"
 CONSOLE_USER_ID = 100_000_001
+NOW_HELP = (
+    "rehearse as if it were this moment (time flows on from it), e.g. 2026-12-10T09:30; "
+    "without an offset, in the forum's timezone"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Telegram companion bot of the international library forum.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("run", help="run the bot with long polling (the default)")
+    run_parser = commands.add_parser("run", help="run the bot with long polling (the default)")
+    run_parser.add_argument("--now", help=NOW_HELP)
     console = commands.add_parser(
         "console", help="chat with the bot offline in this terminal (no token, no network)"
     )
@@ -56,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"where the rehearsal keeps its state (default {REHEARSAL_DATABASE_URL})",
     )
     console.add_argument("--no-color", action="store_true", help="plain text output")
+    console.add_argument("--now", help=NOW_HELP)
     check = commands.add_parser("check-program", help="validate a program file and summarise it")
     check.add_argument("file", nargs="?", type=Path, help="default: PROGRAM_FILE")
     qr = commands.add_parser(
@@ -86,6 +93,8 @@ def run(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
         if args.command == "check-program":
             return check_program(settings.program_file, out)
         loaded = _load(settings.program_file)
+        if getattr(args, "now", None):
+            settings = settings.model_copy(update={"forum_now": _moment(args.now, loaded)})
         if args.command == "qr":
             return asyncio.run(door_codes(settings, loaded, args.out, args.username, out))
         if args.command == "console":
@@ -112,6 +121,16 @@ def run(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
     except DatabaseRefused as exc:
         print(f"forum-bot: database refused: {exc}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def _moment(typed: str, loaded: LoadedProgram) -> datetime:
+    try:
+        moment = datetime.fromisoformat(typed)
+    except ValueError:
+        raise ConfigError(
+            [f"--now: expected a date and time like 2026-12-10T09:30, got {typed!r}"]
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=loaded.program.tz)
 
 
 def _load(path: Path) -> LoadedProgram:

@@ -11,10 +11,17 @@ class Clock(Protocol):
         """The current instant, timezone-aware (UTC)."""
         ...
 
+    def to_system(self, moment: datetime) -> datetime:
+        """When `moment` (in this clock's time) comes on the system clock (for schedulers)."""
+        ...
+
 
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+    def to_system(self, moment: datetime) -> datetime:
+        return moment
 
 
 class ShiftedClock:
@@ -32,6 +39,9 @@ class ShiftedClock:
     def now(self) -> datetime:
         return self._base.now() + self._offset
 
+    def to_system(self, moment: datetime) -> datetime:
+        return self._base.to_system(moment - self._offset)
+
 
 class ManualClock:
     """A clock that only moves when told to (tests, benchmarks)."""
@@ -43,6 +53,9 @@ class ManualClock:
 
     def now(self) -> datetime:
         return self._now
+
+    def to_system(self, moment: datetime) -> datetime:
+        return moment  # nothing runs on the system clock against a manual one
 
     def set(self, when: datetime) -> None:
         if when.tzinfo is None:

@@ -22,6 +22,7 @@ def commands(*, organizer: bool = False) -> list[CommandInfo]:
         CommandInfo("now", _("What is on now and next")),
         CommandInfo("where", _("Venues, maps and rooms")),
         CommandInfo("my", _("My agenda: sign-ups and reminders")),
+        CommandInfo("settings", _("Reminders: when, and of what")),
         CommandInfo("help", _("What I can do")),
         CommandInfo("language", _("Change the language")),
         CommandInfo("stats", _("Sign-up figures (organizers)"), organizer_only=True),
@@ -30,6 +31,7 @@ def commands(*, organizer: bool = False) -> list[CommandInfo]:
             "broadcast", _("Message people: all, a language, a delegation, an event"), True
         ),
         CommandInfo("broadcasts", _("Recent broadcasts and their reports"), True),
+        CommandInfo("reload", _("Put the edited program file in force"), True),
         CommandInfo("organizers", _("Who the organizers are (admins add and remove)"), True),
     ]
     return [info for info in listed if organizer or not info.organizer_only]

@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import AwareDatetime, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 OFFICIAL_API_URL = "https://api.telegram.org"
@@ -30,6 +30,8 @@ EXPECTED: dict[str, str] = {
     "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR, CRITICAL",
     "DELIVERY_RATE": "messages per second for the delivery queue, more than 0 and at most 1000",
     "PAID_BROADCAST": "true or false",
+    "CHANGE_NOTICE_DELAY": "seconds, from 0 to 3600",
+    "FORUM_NOW": "an ISO 8601 date-time with an offset, like 2026-12-10T09:30+05:00",
 }
 
 
@@ -59,6 +61,10 @@ class Settings(BaseSettings):
     # organizers may use paid broadcasting (up to 1000 a second, paid in Stars).
     delivery_rate: float = Field(default=30.0, gt=0, le=1000)
     paid_broadcast: bool = False
+    # Program edits within this many seconds of each other are told to people as one notice.
+    change_notice_delay: float = Field(default=60.0, ge=0, le=3600)
+    # A rehearsal: the bot behaves as if it were this moment, time flowing on from there.
+    forum_now: AwareDatetime | None = None
 
     @field_validator("bot_token", mode="before")
     @classmethod

@@ -216,6 +216,23 @@ def export_usage(given: str) -> str:
     return _("Usage: /export EVENT_ID (the numbers in /stats send a CSV too).")
 
 
+def reload_refused(errors: str) -> str:
+    head = _("❌ The program file has problems; the program in force stays as it was.")
+    return fit([head, "", f"<pre>{esc(shorten(errors, 3500))}</pre>"])
+
+
+def reloaded(events: int, warnings: int) -> str:
+    text = _(
+        "✅ The new program is in force: {events} events. The people concerned will be told "
+        "about the changes in a minute."
+    ).format(events=events)
+    if warnings:
+        text += "\n" + _("⚠️ Warnings: {count} (see forum-bot check-program).").format(
+            count=warnings
+        )
+    return text
+
+
 def stale_button() -> str:
     return _("This button is out of date.")
 

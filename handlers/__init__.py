@@ -19,6 +19,7 @@ def routers() -> list[Router]:
         organizer,
         places,
         schedule,
+        settings,
         signups,
         start,
     )
@@ -32,6 +33,7 @@ def routers() -> list[Router]:
         schedule.create_router(),
         places.create_router(),
         signups.create_router(),
+        settings.create_router(),
         organizer.create_router(),
         broadcast.create_router(),
         ask.create_router(),  # free text: after every command and button

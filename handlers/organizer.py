@@ -10,7 +10,11 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import texts
 from bot.callbacks import StatsCb
-from bot.program import Lang, ProgramHolder
+from bot.config import Settings
+from bot.notify import Notifier
+from bot.program import Lang, ProgramError, ProgramHolder, load_program
+from bot.reminders import Reminders
+from bot.services.changes import ProgramChanges
 from bot.services.roles import Roles
 from bot.services.signups import SignupService
 from bot.storage import Person
@@ -96,11 +100,41 @@ async def _send_csv(
     )
 
 
+async def reload_command(
+    message: Message,
+    lang: Lang,
+    person: Person,
+    roles: Roles,
+    settings: Settings,
+    programs: ProgramHolder,
+    signups: SignupService,
+    notifier: Notifier,
+    changes: ProgramChanges,
+    reminders: Reminders,
+) -> None:
+    """Validate the program file and, if it is valid, put it in force and tell who is concerned."""
+    if not await _allowed(roles, person, "/reload"):
+        await message.answer(texts.organizers_only())
+        return
+    try:
+        loaded = load_program(settings.program_file)
+    except ProgramError as exc:
+        await message.answer(texts.reload_refused(exc.render()))
+        return
+    programs.swap(loaded.program)
+    promoted = await signups.fill_free_seats()
+    await notifier.seats_granted(promoted)
+    changes.reloaded()
+    reminders.request_replan()
+    await message.answer(texts.reloaded(len(loaded.program.events), len(loaded.warnings)))
+
+
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(F.chat.type == ChatType.PRIVATE)
     router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
     router.message.register(stats_command, Command("stats"))
     router.message.register(export_command, Command("export"))
+    router.message.register(reload_command, Command("reload"))
     router.callback_query.register(export_pressed, StatsCb.filter())
     return router

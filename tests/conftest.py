@@ -138,4 +138,4 @@ async def offline(
     try:
         yield Offline(app, session)
     finally:
-        await db.close()
+        await app.close()

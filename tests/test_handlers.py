@@ -321,6 +321,7 @@ async def test_command_menus_are_set_in_three_languages(offline: Offline) -> Non
         "now",
         "where",
         "my",
+        "settings",
         "help",
         "language",
     ]  # organizers' commands are not in everyone's menu

@@ -17,7 +17,7 @@ import logging
 import random
 from collections import deque
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -66,7 +66,7 @@ class Sender:
         self._clock = clock
         self._interval = 1.0 / rate
         self._paid_interval = 1.0 / paid_rate
-        self._chat_interval = chat_interval
+        self._chat_gap = timedelta(seconds=chat_interval)
         self._max_attempts = max_attempts
         self._base_backoff = base_backoff
         self._tick = tick
@@ -76,7 +76,7 @@ class Sender:
         self._task: asyncio.Task[None] | None = None
         self._next_slot = 0.0
         self._paused_until = 0.0
-        self._last_by_chat: dict[int, float] = {}
+        self._last_by_chat: dict[int, datetime] = {}  # by the bot's clock
         self._recent: deque[float] = deque()  # when the sends of the last second started
         self.sent = 0
         self.rate_limited = 0
@@ -153,9 +153,9 @@ class Sender:
     async def _deliver(self, item: OutboxItem) -> None:
         loop = asyncio.get_running_loop()
         last = self._last_by_chat.get(item.person_id)
-        if last is not None and loop.time() - last < self._chat_interval:
-            wait = self._chat_interval - (loop.time() - last)
-            await self._outbox.postpone(item.id, self._clock.now() + timedelta(seconds=wait))
+        now = self._clock.now()
+        if last is not None and now - last < self._chat_gap:
+            await self._outbox.postpone(item.id, last + self._chat_gap)
             return
         await self._pace(item.paid)
         if not await self._outbox.mark_sending(item.id):
@@ -182,11 +182,11 @@ class Sender:
                 await self._outbox.retry_later(item.id, later, str(exc))
         else:
             self.sent += 1
-            self._last_by_chat[item.person_id] = loop.time()
+            self._last_by_chat[item.person_id] = self._clock.now()
             await self._outbox.mark_sent(item.id, message_id, self._clock.now())
         if item.broadcast_id is not None and self._delivered is not None:
             await self._delivered(item.broadcast_id)
-        self._forget_old_chats(loop.time())
+        self._forget_old_chats(self._clock.now())
 
     async def _pace(self, paid: bool) -> None:
         """Space the sends evenly, and never let more than `rate` fall into any one second.
@@ -231,10 +231,8 @@ class Sender:
             )
         return sent.message_id
 
-    def _forget_old_chats(self, now: float) -> None:
+    def _forget_old_chats(self, now: datetime) -> None:
         if len(self._last_by_chat) > 10_000:
             self._last_by_chat = {
-                chat: at
-                for chat, at in self._last_by_chat.items()
-                if now - at < self._chat_interval
+                chat: at for chat, at in self._last_by_chat.items() if now - at < self._chat_gap
             }

@@ -71,6 +71,11 @@ class PeopleService:
             self._known[person_id] = person
         return person
 
+    async def set_delegation(self, person_id: int, delegation_id: str | None) -> bool:
+        linked = await self._repo.set_delegation(person_id, delegation_id)
+        self._known.pop(person_id, None)
+        return linked
+
     async def mark_blocked(self, person_id: int, blocked: bool) -> None:
         await self._repo.set_blocked(person_id, blocked)
         self._known.pop(person_id, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -82,6 +83,11 @@ class SignupService:
         self._repo = repo
         self._programs = programs
         self._clock = clock
+        self._changed: Callable[[], None] = lambda: None
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        """Called after every change of who holds what (the reminder planner listens)."""
+        self._changed = listener
 
     def closes_at(self, program: Program, event: Event) -> datetime:
         return event.starts_at - timedelta(minutes=program.forum.signup_closes_minutes)
@@ -129,6 +135,7 @@ class SignupService:
                 if released.promoted:
                     promoted[other.id] = released.promoted
         took = await self._repo.take(person_id, event.id, event.capacity, self._clock.now())
+        self._changed()
         signup = await self._repo.get(person_id, event.id)
         if not took:  # a second tap that arrived at the same moment as the first
             return SignupResult(Outcome.ALREADY, signup, promoted=promoted)
@@ -154,13 +161,27 @@ class SignupService:
         released, promoted = await self._repo.release(
             person_id, event_id, capacity, promote=promote
         )
+        self._changed()
         return Released(released is not None, tuple(promoted))
+
+    async def fill_free_seats(self) -> dict[str, tuple[int, ...]]:
+        """After a reload: seats added to an event go to its waitlist, in order."""
+        program = self._programs.current
+        promoted: dict[str, tuple[int, ...]] = {}
+        for event in program.events:
+            if event.capacity is not None and self.is_open(program, event):
+                filled = await self._repo.fill(event.id, event.capacity)
+                if filled:
+                    promoted[event.id] = tuple(filled)
+        return promoted
 
     async def toggle_reminder(self, person_id: int, event_id: str) -> bool | None:
         """Switch "remind me" for an event without sign-up; None if there is no such event."""
         if event_id not in self._programs.current.events_by_id:
             return None
-        return await self._repo.toggle_reminder(person_id, event_id, self._clock.now())
+        on = await self._repo.toggle_reminder(person_id, event_id, self._clock.now())
+        self._changed()
+        return on
 
     async def agenda(self, person_id: int) -> list[AgendaItem]:
         """The person's events (seats, waitlist places, reminders) in time order."""

@@ -96,4 +96,25 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX outbox_due ON outbox (state, not_before, id)",
         "CREATE INDEX outbox_broadcast ON outbox (broadcast_id, state)",
     ),
+    # 4: reminder preferences, and the record of reminders sent
+    (
+        """
+        CREATE TABLE preferences (
+            person_id    INTEGER PRIMARY KEY REFERENCES people (id) ON DELETE CASCADE,
+            lead_minutes INTEGER CHECK (lead_minutes IN (0, 10, 30, 60)),  -- NULL: per kind
+            everyone_off INTEGER NOT NULL DEFAULT 0 CHECK (everyone_off IN (0, 1))
+        ) STRICT
+        """,
+        """
+        CREATE TABLE reminders_sent (
+            person_id  INTEGER NOT NULL,
+            target     TEXT NOT NULL,      -- an event id, or it:<delegation id>:<item index>
+            starts_at  TEXT NOT NULL,      -- the start it reminded of: a moved event is new
+            lead       INTEGER NOT NULL,   -- minutes before the start
+            outbox_id  INTEGER REFERENCES outbox (id),
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (person_id, target, starts_at)
+        ) STRICT, WITHOUT ROWID
+        """,
+    ),
 )

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import aiosqlite
+
 from bot.storage.db import Database, Row, from_db, to_db
 
 # A message that waits for its turn, is on its way, or has an outcome.
@@ -74,25 +76,7 @@ class OutboxRepository:
         added = 0
         async with self._db.transaction() as tx:
             for message in messages:
-                cursor = await tx.execute(
-                    """
-                    INSERT INTO outbox (person_id, kind, broadcast_id, dedupe, payload, paid,
-                                        state, not_before, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)
-                    ON CONFLICT (dedupe) DO NOTHING
-                    """,
-                    (
-                        message.person_id,
-                        message.kind,
-                        message.broadcast_id,
-                        message.dedupe,
-                        message.payload.to_json(),
-                        int(message.paid),
-                        to_db(message.not_before or now),
-                        to_db(now),
-                    ),
-                )
-                added += cursor.rowcount
+                added += await insert(tx, message, now) is not None
         return added
 
     async def due(self, now: datetime, limit: int) -> list[OutboxItem]:
@@ -214,6 +198,32 @@ class OutboxRepository:
             (person_id, kind),
         )
         return int(value)
+
+
+async def insert(tx: aiosqlite.Connection, message: NewMessage, now: datetime) -> int | None:
+    """Queue one message inside the caller's transaction; its row id, or None if its dedupe
+    key was queued before."""
+    async with tx.execute(
+        """
+        INSERT INTO outbox (person_id, kind, broadcast_id, dedupe, payload, paid,
+                            state, not_before, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)
+        ON CONFLICT (dedupe) DO NOTHING
+        RETURNING id
+        """,
+        (
+            message.person_id,
+            message.kind,
+            message.broadcast_id,
+            message.dedupe,
+            message.payload.to_json(),
+            int(message.paid),
+            to_db(message.not_before or now),
+            to_db(now),
+        ),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None else int(row[0])
 
 
 def _item(row: Row) -> OutboxItem:

@@ -170,6 +170,34 @@ class SignupRepository:
         )
         return {row["key"]: row["n"] for row in rows}
 
+    async def seats_by_event(self) -> dict[str, set[int]]:
+        """Every seat holder, by event (the reminder planner reads them all at once)."""
+        rows = await self._db.fetch_all(
+            "SELECT event_id, person_id FROM signups WHERE status = 'seat'"
+        )
+        found: dict[str, set[int]] = {}
+        for row in rows:
+            found.setdefault(row["event_id"], set()).add(row["person_id"])
+        return found
+
+    async def reminders_by_event(self) -> dict[str, set[int]]:
+        rows = await self._db.fetch_all("SELECT event_id, person_id FROM remind_me")
+        found: dict[str, set[int]] = {}
+        for row in rows:
+            found.setdefault(row["event_id"], set()).add(row["person_id"])
+        return found
+
+    async def holders(self, event_id: str) -> set[int]:
+        """Everyone with a seat, a waitlist place or a reminder for the event."""
+        rows = await self._db.fetch_all(
+            """
+            SELECT person_id FROM signups WHERE event_id = ?
+            UNION SELECT person_id FROM remind_me WHERE event_id = ?
+            """,
+            (event_id, event_id),
+        )
+        return {row["person_id"] for row in rows}
+
     # -- "remind me" for events without sign-up ------------------------------------------
 
     async def toggle_reminder(self, person_id: int, event_id: str, now: datetime) -> bool:

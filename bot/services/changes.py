@@ -1,0 +1,165 @@
+"""Program changes: what moved, changed room, was cancelled or added, and who must be told.
+
+Edits that come within a short window (an organizer fixing a typo after a reload) are told as
+one notice: the difference is taken between the program people were last told about and the
+one in force when the window closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from aiogram.utils.i18n import I18n
+
+from bot.clock import Clock
+from bot.program.holder import ProgramHolder
+from bot.program.models import Event, Program
+from bot.services.reminders import language_of
+from bot.storage.outbox import NewMessage, OutboxRepository, Payload
+from bot.storage.people import PeopleRepository, Person
+from bot.storage.reminders import DEFAULT_PREFERENCE, ReminderRepository
+from bot.storage.signups import SignupRepository
+from bot.views import changes as views
+
+log = logging.getLogger(__name__)
+
+
+class ChangeKind(StrEnum):
+    MOVED = "moved"
+    ROOM = "room"
+    CANCELLED = "cancelled"
+    NEW = "new"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    kind: ChangeKind
+    old: Event | None
+    new: Event | None
+
+    @property
+    def event_id(self) -> str:
+        event = self.new or self.old
+        assert event is not None
+        return event.id
+
+
+def diff(old: Program, new: Program) -> list[Change]:
+    changes: list[Change] = []
+    for event_id in sorted(set(old.events_by_id) | set(new.events_by_id)):
+        before, after = old.events_by_id.get(event_id), new.events_by_id.get(event_id)
+        if before is None and after is not None:
+            if not after.cancelled:
+                changes.append(Change(ChangeKind.NEW, None, after))
+        elif after is None or (after.cancelled and before is not None and not before.cancelled):
+            if before is not None and not before.cancelled:
+                changes.append(Change(ChangeKind.CANCELLED, before, after))
+        elif before is not None and not after.cancelled:
+            if (before.starts_at, before.ends_at) != (after.starts_at, after.ends_at):
+                changes.append(Change(ChangeKind.MOVED, before, after))
+            if (before.venue, before.room) != (after.venue, after.room):
+                changes.append(Change(ChangeKind.ROOM, before, after))
+    changes.sort(key=lambda c: ((c.new or c.old).starts_at, c.event_id, c.kind))  # type: ignore[union-attr]
+    return changes
+
+
+class ProgramChanges:
+    def __init__(
+        self,
+        programs: ProgramHolder,
+        people: PeopleRepository,
+        signups: SignupRepository,
+        preferences: ReminderRepository,
+        outbox: OutboxRepository,
+        clock: Clock,
+        i18n: I18n,
+        wake_sender: Callable[[], None],
+        *,
+        window: float = 60.0,
+    ) -> None:
+        self._programs = programs
+        self._people = people
+        self._signups = signups
+        self._preferences = preferences
+        self._outbox = outbox
+        self._clock = clock
+        self._i18n = i18n
+        self._wake_sender = wake_sender
+        self._window = window
+        self._told: Program = programs.current  # what people were last told about
+        self._timer: asyncio.Task[None] | None = None
+        self._round = 0
+
+    def reloaded(self) -> None:
+        """A new program is in force: tell people once the window has passed quietly."""
+        if self._timer is not None and not self._timer.done():
+            self._timer.cancel()
+        self._timer = asyncio.create_task(self._later())
+
+    async def _later(self) -> None:
+        await asyncio.sleep(self._window)
+        try:
+            await self.flush()
+        except Exception:
+            log.exception("telling program changes failed")
+
+    def close(self) -> None:
+        if self._timer is not None and not self._timer.done():
+            self._timer.cancel()
+
+    async def settle(self) -> None:
+        if self._timer is not None:
+            await asyncio.gather(self._timer, return_exceptions=True)
+
+    async def flush(self) -> int:
+        """Tell everyone concerned, in one notice each; returns how many were queued."""
+        current = self._programs.current
+        changes = diff(self._told, current)
+        self._told = current
+        if not changes:
+            return 0
+        self._round += 1
+        everyone = {person.id: person for person in await self._people.reachable()}
+        preferences = await self._preferences.preferences()
+        kinds = set(current.forum.remind_everyone)
+        concerned: dict[int, list[Change]] = {}
+        for change in changes:
+            people = await self._signups.holders(change.event_id)
+            event = change.new or change.old
+            assert event is not None
+            if event.kind in kinds:
+                people |= {
+                    pid
+                    for pid in everyone
+                    if not preferences.get(pid, DEFAULT_PREFERENCE).everyone_off
+                }
+            for person_id in people:
+                if person_id in everyone:
+                    concerned.setdefault(person_id, []).append(change)
+        stamp = self._clock.now().isoformat()
+        messages = [
+            self._notice(current, everyone[person_id], their, f"{stamp}:{self._round}")
+            for person_id, their in sorted(concerned.items())
+        ]
+        added = await self._outbox.enqueue(messages, self._clock.now())
+        if added:
+            self._wake_sender()
+        log.info("program changes: %d change(s), %d people told", len(changes), added)
+        return added
+
+    def _notice(
+        self, program: Program, person: Person, changes: list[Change], stamp: str
+    ) -> NewMessage:
+        lang = language_of(person)
+        with self._i18n.context(), self._i18n.use_locale(lang):
+            text = views.notice(program, changes, lang)
+        return NewMessage(
+            person_id=person.id,
+            kind="change",
+            payload=Payload(text),
+            dedupe=f"change:{stamp}:{person.id}",
+        )

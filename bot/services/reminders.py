@@ -1,0 +1,201 @@
+"""Reminders, derived from the program, sign-ups and preferences (never stored as jobs).
+
+Who is reminded of what:
+- everyone (unless they opted out) before events of the kinds in `forum.remind_everyone`;
+- each person before the events they hold a seat for or asked to be reminded of;
+- delegation members before their itinerary items that they must be somewhere for.
+
+The lead time is the person's own choice (10, 30, 60 minutes, or none), else the program's lead
+for the kind. A plan is a set of jobs, one per (target, lead): each knows when it must start its
+fan-out so that the last of its messages leaves before the lead time at the delivery rate.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.i18n import resolve_locale
+from bot.program.holder import ProgramHolder
+from bot.program.models import Event, ItineraryItem, ItineraryKind, Lang, Program
+from bot.storage.people import PeopleRepository, Person
+from bot.storage.reminders import DEFAULT_PREFERENCE, Preference, ReminderRepository
+from bot.storage.signups import SignupRepository
+
+# Itinerary items worth a reminder: someone has to be somewhere at a time.
+ITINERARY_REMINDED = frozenset(
+    {
+        ItineraryKind.TRANSFER,
+        ItineraryKind.EXCURSION,
+        ItineraryKind.DEPARTURE,
+        ItineraryKind.MEETING,
+    }
+)
+LEAD_CHOICES = (10, 30, 60)
+FANOUT_MARGIN = timedelta(seconds=5)  # head room for the queue's other traffic
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Something to be reminded of: an event, or an item of a delegation's itinerary."""
+
+    key: str  # the event id, or it:<delegation id>:<index>
+    starts_at: datetime
+    kind_lead: int | None  # the program's lead for it, in minutes
+    everyone: bool  # an event of a kind everyone is reminded of
+    event: Event | None = None
+    item: ItineraryItem | None = None
+    delegation: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    target: str
+    lead: int  # minutes
+    starts_at: datetime
+    fire_at: datetime  # starts_at - lead: every message must be out by then
+    run_at: datetime  # when the fan-out starts (earlier for many recipients; now, if late)
+    recipients: int
+
+    @property
+    def id(self) -> str:
+        return f"remind:{self.target}:{self.lead}"
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything the planner reads from the database, read once."""
+
+    people: dict[int, Person]
+    preferences: dict[int, Preference]
+    seats: dict[str, set[int]]
+    asked: dict[str, set[int]]  # "remind me"
+    members: dict[str, set[int]]  # delegation id -> people
+
+
+def targets(program: Program) -> list[Target]:
+    forum = program.forum
+    found = [
+        Target(
+            key=event.id,
+            starts_at=event.starts_at,
+            kind_lead=forum.reminder_minutes(event.kind),
+            everyone=event.kind in forum.remind_everyone,
+            event=event,
+        )
+        for event in program.events
+        if not event.cancelled
+    ]
+    default = forum.reminders.get("default")
+    for delegation in program.delegations:
+        for index, item in enumerate(delegation.itinerary):
+            if item.kind in ITINERARY_REMINDED:
+                found.append(
+                    Target(
+                        key=f"it:{delegation.id}:{index}",
+                        starts_at=item.starts_at,
+                        kind_lead=default,
+                        everyone=False,
+                        item=item,
+                        delegation=delegation.id,
+                    )
+                )
+    return found
+
+
+def recipients(snapshot: Snapshot, target: Target) -> dict[int, int]:
+    """Who is reminded of the target, each with their lead in minutes."""
+    wanted: set[int] = set()
+    if target.event is not None:
+        wanted |= snapshot.seats.get(target.key, set()) | snapshot.asked.get(target.key, set())
+        if target.everyone:
+            wanted |= {
+                person_id
+                for person_id in snapshot.people
+                if not snapshot.preferences.get(person_id, DEFAULT_PREFERENCE).everyone_off
+            }
+    elif target.delegation is not None:
+        wanted |= snapshot.members.get(target.delegation, set())
+    leads: dict[int, int] = {}
+    for person_id in wanted:
+        if person_id not in snapshot.people:  # blocked, or unknown
+            continue
+        chosen = snapshot.preferences.get(person_id, DEFAULT_PREFERENCE).lead_minutes
+        lead = target.kind_lead if chosen is None else chosen
+        if lead:
+            leads[person_id] = lead
+    return leads
+
+
+class ReminderPlanner:
+    def __init__(
+        self,
+        people: PeopleRepository,
+        signups: SignupRepository,
+        repo: ReminderRepository,
+        programs: ProgramHolder,
+        clock: Clock,
+        *,
+        rate: float,
+    ) -> None:
+        self._people = people
+        self._signups = signups
+        self._repo = repo
+        self._programs = programs
+        self._clock = clock
+        self._rate = rate
+
+    async def snapshot(self) -> Snapshot:
+        people = {person.id: person for person in await self._people.reachable()}
+        members: dict[str, set[int]] = {}
+        for person in people.values():
+            if person.delegation_id is not None:
+                members.setdefault(person.delegation_id, set()).add(person.id)
+        return Snapshot(
+            people=people,
+            preferences=await self._repo.preferences(),
+            seats=await self._signups.seats_by_event(),
+            asked=await self._signups.reminders_by_event(),
+            members=members,
+        )
+
+    async def plan(self) -> list[Job]:
+        """The jobs for every reminder still to come, from the program and the database."""
+        now = self._clock.now()
+        snapshot = await self.snapshot()
+        jobs = []
+        for target in targets(self._programs.current):
+            if target.starts_at <= now:
+                continue  # it has started: a reminder now would be no use
+            by_lead: dict[int, int] = {}
+            for lead in recipients(snapshot, target).values():
+                by_lead[lead] = by_lead.get(lead, 0) + 1
+            for lead, count in by_lead.items():
+                fire_at = target.starts_at - timedelta(minutes=lead)
+                fanout = timedelta(seconds=math.ceil(count / self._rate)) + FANOUT_MARGIN
+                run_at = max(now, fire_at - fanout)
+                jobs.append(Job(target.key, lead, target.starts_at, fire_at, run_at, count))
+        jobs.sort(key=lambda job: (job.run_at, job.target, job.lead))
+        return jobs
+
+    async def due(self, target_key: str, lead: int) -> tuple[Target, list[Person]] | None:
+        """At fire time: the target (if still ahead) and the people with this lead for it."""
+        found = next((t for t in targets(self._programs.current) if t.key == target_key), None)
+        if found is None or found.starts_at <= self._clock.now():
+            return None
+        snapshot = await self.snapshot()
+        chosen = recipients(snapshot, found)
+        people = [snapshot.people[pid] for pid, their in sorted(chosen.items()) if their == lead]
+        return found, people
+
+    async def preference(self, person_id: int) -> Preference:
+        return await self._repo.preference(person_id)
+
+    async def set_preference(self, person_id: int, preference: Preference) -> None:
+        await self._repo.set_preference(person_id, preference)
+
+
+def language_of(person: Person) -> Lang:
+    return resolve_locale(person.language, person.telegram_language)

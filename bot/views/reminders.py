@@ -1,0 +1,115 @@
+"""The reminder message, and the reminder settings screen."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import (
+    EventAction,
+    EventCb,
+    Origin,
+    SettingsCb,
+    SignupAction,
+    SignupCb,
+    VenueCb,
+)
+from bot.formatting import format_day, format_time, format_when
+from bot.program.models import EventKind, Lang, Program
+from bot.services.reminders import LEAD_CHOICES, Target
+from bot.storage.reminders import Preference
+from bot.texts import esc, fit, kind_plural, pick, shorten
+from bot.views.schedule import CARD_TITLE, place_of
+
+
+def minutes(count: int) -> str:
+    return ngettext("{count} minute", "{count} minutes", count).format(count=count)
+
+
+def reminder(
+    program: Program, target: Target, lang: Lang, lead: int, *, seat: bool
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    builder = InlineKeyboardBuilder()
+    if target.event is not None:
+        event = target.event
+        title = esc(shorten(event.title.get(lang), CARD_TITLE))
+        venue = program.venues_by_id[event.venue]
+        place = pick(venue.name, lang)
+        if event.room is not None:
+            place = place_of(program, event, lang, floor=True) + " · " + place
+        lines = [
+            _("⏰ In {minutes}: <b>{title}</b>").format(minutes=minutes(lead), title=title),
+            "🗓 " + format_when(event.starts_at, event.ends_at, lang, program.tz),
+            "📍 " + place,
+        ]
+        builder.button(
+            text=_("📍 Where is it?"), callback_data=EventCb(action=EventAction.WHERE, id=event.id)
+        )
+        if seat:
+            builder.button(
+                text=_("❌ I can't come"),
+                callback_data=SignupCb(
+                    action=SignupAction.CANCEL, id=event.id, origin=Origin.LIST
+                ),
+            )
+    else:
+        item = target.item
+        assert item is not None
+        if item.ends_at is None:
+            local = item.starts_at.astimezone(program.tz)
+            when = f"{format_day(local.date(), lang)}, {format_time(local, lang, program.tz)}"
+        else:
+            when = format_when(item.starts_at, item.ends_at, lang, program.tz)
+        lines = [
+            _("⏰ In {minutes}: <b>{title}</b>").format(
+                minutes=minutes(lead), title=esc(shorten(item.title.get(lang), CARD_TITLE))
+            ),
+            "🗓 " + when,
+        ]
+        if item.place is not None:
+            lines.append("📍 " + pick(item.place, lang))
+        elif item.venue is not None and item.venue in program.venues_by_id:
+            lines.append("📍 " + pick(program.venues_by_id[item.venue].name, lang))
+            builder.button(text=_("📍 Where is it?"), callback_data=VenueCb(id=item.venue))
+        if item.details is not None:
+            lines.append(pick(item.details, lang))
+    builder.adjust(1)
+    markup = builder.as_markup() if builder.buttons else None
+    return fit(lines), markup
+
+
+def settings(program: Program, preference: Preference) -> tuple[str, InlineKeyboardMarkup]:
+    forum = program.forum
+    special = [kind for kind in forum.reminders if kind != "default"]
+    kinds = ", ".join(
+        f"{kind_plural(EventKind(kind)).lower()} — {minutes(forum.reminders[kind])}"
+        for kind in special
+    )
+    lines = [_("⚙️ <b>Reminders</b>"), "", _("How long before an event should I remind you?")]
+    lines.append(
+        _("As the program says: {kinds}; other events — {default}.").format(
+            kinds=kinds, default=minutes(forum.reminders.get("default") or 0)
+        )
+    )
+    everyone = ", ".join(kind_plural(kind).lower() for kind in forum.remind_everyone)
+    if everyone:
+        lines += ["", _("Everyone is reminded of: {kinds}.").format(kinds=everyone)]
+    builder = InlineKeyboardBuilder()
+    choices: list[tuple[int, str]] = [(-1, _("As the program says"))]
+    choices += [(lead, minutes(lead)) for lead in LEAD_CHOICES]
+    choices.append((0, _("No reminders")))
+    current = -1 if preference.lead_minutes is None else preference.lead_minutes
+    for lead, label in choices:
+        mark = "● " if lead == current else "○ "
+        builder.button(text=mark + label, callback_data=SettingsCb(lead=lead))
+    if everyone:
+        label = (
+            _("🔔 Remind me of those too")
+            if preference.everyone_off
+            else _("🔕 Don't remind me of those")
+        )
+        builder.button(text=label, callback_data=SettingsCb(everyone=True))
+    builder.adjust(1, 3, 1, 1)
+    return fit(lines), builder.as_markup()

@@ -1,0 +1,61 @@
+"""/settings: when to be reminded, and whether of the events everyone is reminded of."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatType
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+
+from bot import texts
+from bot.callbacks import SettingsCb
+from bot.program import ProgramHolder
+from bot.reminders import Reminders
+from bot.replies import edit_in_place
+from bot.services.reminders import LEAD_CHOICES, ReminderPlanner
+from bot.storage import Person
+from bot.storage.reminders import Preference
+from bot.views import reminders as views
+
+
+async def settings_command(
+    message: Message, person: Person, programs: ProgramHolder, planner: ReminderPlanner
+) -> None:
+    text, markup = views.settings(programs.current, await planner.preference(person.id))
+    await message.answer(text, reply_markup=markup)
+
+
+async def settings_pressed(
+    query: CallbackQuery,
+    callback_data: SettingsCb,
+    callback_answer: CallbackAnswer,
+    bot: Bot,
+    person: Person,
+    programs: ProgramHolder,
+    planner: ReminderPlanner,
+    reminders: Reminders,
+) -> None:
+    current = await planner.preference(person.id)
+    if callback_data.everyone:
+        chosen = Preference(current.lead_minutes, not current.everyone_off)
+    elif callback_data.lead == -1:
+        chosen = Preference(None, current.everyone_off)
+    elif callback_data.lead in (0, *LEAD_CHOICES):
+        chosen = Preference(callback_data.lead, current.everyone_off)
+    else:
+        callback_answer.text = texts.stale_button()
+        return
+    await planner.set_preference(person.id, chosen)
+    reminders.request_replan()
+    text, markup = views.settings(programs.current, chosen)
+    await edit_in_place(bot, query.message, text, markup)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
+    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+    router.message.register(settings_command, Command("settings"))
+    router.callback_query.register(settings_pressed, SettingsCb.filter())
+    return router

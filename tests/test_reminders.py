@@ -1,0 +1,377 @@
+"""Reminders with a controlled clock: on time, exactly once, across restarts and changes."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+from aiogram.methods import EditMessageText, SendMessage
+
+from bot.app import App, create_app
+from bot.callbacks import Origin, SignupAction, SignupCb
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.htmltext import visible_text
+from bot.offline import OfflineChat, OfflineSession, OfflineUser
+from bot.program import Program
+from bot.reminders import ApsJobHolder, ManualJobHolder
+from bot.storage import Database, PeopleRepository
+from bot.storage.reminders import Preference
+from tests.conftest import ORGANIZER_ID, SAMPLE_PROGRAM, Offline, labels, only
+
+ALMATY = ZoneInfo("Asia/Almaty")
+TITLES = {
+    "mc-storytelling": "Storytelling for children",
+    "training-media-literacy": "Медиа",
+}
+STORY = "mc-storytelling"  # master class, Thursday 16:30, 25 seats: reminded 15 min before
+TRAINING = "training-media-literacy"  # a training: everyone is reminded, 30 min before
+
+
+def at(hour: int, minute: int = 0, second: int = 0, day: int = 10) -> datetime:
+    return datetime(2026, 12, day, hour, minute, second, tzinfo=ALMATY)
+
+
+def reminders_to(session: OfflineSession, person_id: int, about: str = STORY) -> list[str]:
+    """The reminders a person got about one event (everyone also hears of the trainings)."""
+    return [
+        visible_text(r.text)
+        for r in session.requests
+        if isinstance(r, SendMessage)
+        and r.chat_id == person_id
+        and r.text.startswith("⏰")
+        and TITLES.get(about, about) in visible_text(r.text)
+    ]
+
+
+async def sign_up(chat: OfflineChat, event_id: str) -> None:
+    await chat.press(SignupCb(action=SignupAction.JOIN, id=event_id, origin=Origin.LIST).pack())
+
+
+async def fire_until(app: App, clock: ManualClock, moment: datetime) -> None:
+    """Let time reach `moment`: re-plan, run the due jobs, send what they queued."""
+    await app.reminders.replan()
+    clock.set(moment)
+    assert isinstance(app.jobs, ManualJobHolder)
+    await app.jobs.run_due()
+    for _ in range(3):  # a second message to a chat waits a second after the first
+        await app.sender.drain()
+        clock.advance(timedelta(seconds=1))
+    clock.set(moment)
+
+
+async def test_a_signed_up_session_is_reminded_at_its_lead_time_and_once(
+    offline: Offline, clock: ManualClock, sample_program: Program
+) -> None:
+    chat = offline.chat(language_code="en")
+    await chat.send("/start")
+    await sign_up(chat, STORY)
+    await fire_until(offline.app, clock, at(16, 14, 50))  # 15 min before 16:30, minus 10 s
+    assert reminders_to(offline.session, chat.user.id) == []
+    await fire_until(offline.app, clock, at(16, 14, 56))  # the fan-out starts 5 s ahead
+    (text,) = reminders_to(offline.session, chat.user.id)
+    event = sample_program.events_by_id[STORY]
+    assert text.startswith(f"⏰ In 15 minutes: {event.title.en}")
+    assert "🗓 Thursday, 10 December, 16:30–18:00" in text
+    assert "📍 Children's and youth literature room, floor 2" in text
+    await fire_until(offline.app, clock, at(16, 20))
+    assert isinstance(offline.app.jobs, ManualJobHolder)
+    assert f"remind:{STORY}:15" not in offline.app.jobs.jobs  # done with
+    assert await offline.app.reminders.fire(STORY, 15) == 0  # a second run sends nothing
+    assert len(reminders_to(offline.session, chat.user.id)) == 1
+
+
+async def test_the_reminder_offers_the_pin_and_i_cant_come(
+    offline: Offline, clock: ManualClock
+) -> None:
+    chat = offline.chat(language_code="ru")
+    await chat.send("/start")
+    await sign_up(chat, STORY)
+    await fire_until(offline.app, clock, at(16, 15))
+    (reminder,) = [
+        m
+        for m in chat.messages()
+        if (m.text or "").startswith("⏰") and "Сторителлинг" in (m.text or "")
+    ]
+    assert labels(reminder.reply_markup) == ["📍 Где это?", "❌ Не смогу прийти"]
+    shown = await chat.press_button("Не смогу прийти", reminder)
+    assert shown.answer().text == "Готово: место освобождено."
+    seats = await offline.app.signups.state(
+        chat.user.id, offline.app.programs.current.events_by_id[STORY]
+    )
+    assert seats.signup is None
+
+
+async def test_everyone_is_reminded_of_trainings_unless_they_opt_out(
+    offline: Offline, clock: ManualClock
+) -> None:
+    everyone = [offline.chat(2000 + n, language_code="kk") for n in range(3)]
+    for chat in everyone:
+        await chat.send("/start")
+    quiet, early, _usual = everyone
+    await offline.app.planner.set_preference(quiet.user.id, Preference(None, everyone_off=True))
+    await offline.app.planner.set_preference(early.user.id, Preference(60, everyone_off=False))
+    await fire_until(offline.app, clock, at(15, 30))  # 60 min before the 16:30 training
+    assert len(reminders_to(offline.session, early.user.id, TRAINING)) == 1
+    assert reminders_to(offline.session, everyone[2].user.id, TRAINING) == []
+    await fire_until(offline.app, clock, at(16, 0))  # 30 min before: the program's lead
+    (text,) = reminders_to(offline.session, everyone[2].user.id, TRAINING)
+    assert text.startswith("⏰ 30 минут")
+    assert reminders_to(offline.session, quiet.user.id, TRAINING) == []
+    assert len(reminders_to(offline.session, early.user.id, TRAINING)) == 1
+
+
+async def test_no_reminders_after_cancelling_or_choosing_none(
+    offline: Offline, clock: ManualClock
+) -> None:
+    gone, off = offline.chat(3001), offline.chat(3002)
+    for chat in (gone, off):
+        await chat.send("/start")
+        await sign_up(chat, STORY)
+    await gone.press(SignupCb(action=SignupAction.CANCEL, id=STORY, origin=Origin.LIST).pack())
+    await offline.app.planner.set_preference(off.user.id, Preference(0, everyone_off=False))
+    await fire_until(offline.app, clock, at(16, 29))
+    assert reminders_to(offline.session, gone.user.id) == []
+    assert reminders_to(offline.session, off.user.id) == []
+
+
+async def test_a_restart_between_planning_and_firing_sends_once(
+    settings: Settings, sample_program: Program, tmp_path: Path
+) -> None:
+    clock = ManualClock(at(12, 0))
+    path = tmp_path / "bot.db"
+
+    async def start() -> tuple[App, OfflineSession]:
+        session = OfflineSession()
+        db = await Database.open(path)
+        app = await create_app(
+            settings, sample_program, db=db, session=session, token="1:offline", clock=clock
+        )
+        return app, session
+
+    first, session = await start()
+    chat = OfflineChat(first.dispatcher, first.bot, session, _user())
+    await chat.send("/start")
+    await sign_up(chat, STORY)
+    await first.reminders.replan()
+    await first.close()  # gone before the reminder's time
+    second, session = await start()
+    await fire_until(second, clock, at(16, 15))
+    assert len(reminders_to(session, chat.user.id)) == 1
+    await second.close()
+    third, session = await start()  # and once more after it fired: nothing twice
+    await fire_until(third, clock, at(16, 20))
+    assert reminders_to(session, chat.user.id) == []
+    await third.close()
+
+
+async def test_after_the_fire_time_it_goes_late_until_the_start_then_never(
+    offline: Offline, clock: ManualClock
+) -> None:
+    late, later = offline.chat(4001), offline.chat(4002)
+    for chat in (late, later):
+        await chat.send("/start")
+        await sign_up(chat, STORY)
+    await offline.app.planner.set_preference(later.user.id, Preference(10, False))
+    clock.set(at(16, 25))  # the bot was down at 16:15 and 16:20
+    await fire_until(offline.app, clock, at(16, 25))
+    assert len(reminders_to(offline.session, late.user.id)) == 1  # late, once
+    assert len(reminders_to(offline.session, later.user.id)) == 1
+    await fire_until(offline.app, clock, at(16, 31))  # started: nothing more
+    assert len(reminders_to(offline.session, late.user.id)) == 1
+    second = offline.chat(4003)
+    await second.send("/start")
+    clock.set(at(16, 31))
+    await sign_up(second, "mc-book-trailer")  # Friday: still ahead
+    jobs = await offline.app.reminders.replan()
+    assert all(job.starts_at > at(16, 31) for job in jobs)
+
+
+async def test_a_moved_event_drops_the_old_reminder_and_fires_the_new_one(
+    offline: Offline, clock: ManualClock, sample_program: Program
+) -> None:
+    chat = offline.chat(5001)
+    await chat.send("/start")
+    await sign_up(chat, STORY)
+    await offline.app.reminders.replan()
+    moved = tuple(
+        e.model_copy(update={"starts_at": at(17, 30), "ends_at": at(19, 0)})
+        if e.id == STORY
+        else e
+        for e in sample_program.events
+    )
+    offline.app.programs.swap(sample_program.model_copy(update={"events": moved}))
+    await fire_until(offline.app, clock, at(16, 15))
+    assert reminders_to(offline.session, chat.user.id) == []
+    await fire_until(offline.app, clock, at(17, 15))
+    (text,) = reminders_to(offline.session, chat.user.id)
+    assert "17:30–19:00" in text
+
+
+async def test_delegation_members_are_reminded_of_transfers(
+    offline: Offline, clock: ManualClock, sample_program: Program
+) -> None:
+    delegation = sample_program.delegations[0]
+    index, item = next(
+        (i, item) for i, item in enumerate(delegation.itinerary) if item.kind.value == "transfer"
+    )
+    member, outsider = offline.chat(6001), offline.chat(6002)
+    for chat in (member, outsider):
+        await chat.send("/start")
+    await offline.app.people.set_delegation(member.user.id, delegation.id)
+    clock.set(item.starts_at - timedelta(hours=3))
+    await fire_until(offline.app, clock, item.starts_at - timedelta(minutes=15))
+    (text,) = reminders_to(offline.session, member.user.id, item.title.en)
+    assert text.startswith(f"⏰ In 15 minutes: {item.title.en}")
+    assert reminders_to(offline.session, outsider.user.id, item.title.en) == []
+    assert index >= 0
+
+
+async def test_a_big_event_starts_its_fan_out_early_enough(
+    offline: Offline, clock: ManualClock, sample_program: Program
+) -> None:
+    repo = PeopleRepository(offline.app.db)
+    for person_id in range(1, 1201):
+        await repo.seen(
+            person_id, full_name="P", username=None, telegram_language="ru", now=clock.now()
+        )
+    jobs = [job for job in await offline.app.reminders.replan() if job.target == TRAINING]
+    (job,) = jobs
+    assert job.recipients == 1200
+    assert job.fire_at == at(16, 0)
+    assert job.fire_at - job.run_at == timedelta(seconds=40 + 5)  # 1,200 at 30/s, and a margin
+
+
+def test_the_plan_is_the_same_in_any_process_timezone(
+    sample_program: Program, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.services.reminders import targets
+
+    in_utc = [(t.key, t.starts_at.timestamp()) for t in targets(sample_program)]
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        assert [(t.key, t.starts_at.timestamp()) for t in targets(sample_program)] == in_utc
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+async def test_settings_choose_the_lead_and_opt_out(offline: Offline) -> None:
+    chat = offline.chat(language_code="en")
+    screen = only(await chat.send("/settings"), SendMessage)
+    assert visible_text(screen.text).startswith("⚙️ Reminders")
+    assert labels(screen.reply_markup)[0] == "● As the program says"
+    shown = await chat.press_button("10 minutes")
+    assert "● 10 minutes" in labels(only(shown, EditMessageText).reply_markup)
+    await chat.press_button("Don't remind me of those")
+    preference = await offline.app.planner.preference(chat.user.id)
+    assert preference == Preference(10, everyone_off=True)
+
+
+async def test_apscheduler_holds_one_job_per_target_and_lead(
+    settings: Settings, sample_program: Program, tmp_path: Path
+) -> None:
+    db = await Database.open(tmp_path / "bot.db")
+    app = await create_app(
+        settings, sample_program, db=db, session=OfflineSession(), token="1:offline"
+    )  # the system clock: APScheduler holds the jobs
+    assert isinstance(app.jobs, ApsJobHolder)
+    await PeopleRepository(db).seen(
+        1, full_name="A", username=None, telegram_language="en", now=datetime.now(ALMATY)
+    )
+    try:
+        app.jobs.start()
+        jobs = await app.reminders.replan()
+        held = dict(app.jobs.held())
+        assert set(held) == {job.id for job in jobs}
+        assert f"remind:{TRAINING}:30" in held
+        await app.reminders.replan()  # replace_existing: the same ids, no duplicates
+        assert len(app.jobs.held()) == len(jobs)
+    finally:
+        await app.close()
+
+
+def _user() -> OfflineUser:
+    return OfflineUser(id=7001, first_name="Aigerim", language_code="en")
+
+
+# -- program changes ------------------------------------------------------------------------
+
+
+def edited_program(tmp_path: Path, change: dict[str, object], event_id: str) -> Path:
+    raw = yaml.safe_load(SAMPLE_PROGRAM.read_text(encoding="utf-8"))
+    for event in raw["events"]:
+        if event["id"] == event_id:
+            event.update(change)
+    path = tmp_path / "forum.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+async def test_reload_tells_the_people_concerned_once_with_old_and_new(
+    offline: Offline, settings: Settings, tmp_path: Path
+) -> None:
+    attendee = offline.chat(8001, language_code="ru")
+    await attendee.send("/start")
+    await sign_up(attendee, STORY)
+    bystander = offline.chat(8002, language_code="ru")
+    await bystander.send("/start")
+    organizer = offline.chat(ORGANIZER_ID, language_code="en")
+    path = edited_program(
+        tmp_path, {"starts_at": "2026-12-10T17:00", "ends_at": "2026-12-10T18:30"}, STORY
+    )
+    offline.app.dispatcher["settings"] = settings.model_copy(update={"program_file": path})
+    reply = only(await organizer.send("/reload"), SendMessage)
+    assert reply.text.startswith("✅ The new program is in force: 32 events.")
+    edited_program(
+        tmp_path,
+        {
+            "starts_at": "2026-12-10T17:00",
+            "ends_at": "2026-12-10T18:30",
+            "room": "periodicals-hall",
+        },
+        STORY,
+    )
+    await organizer.send("/reload")  # a second edit within the window
+    offline.app.changes.close()
+    await offline.app.changes.flush()
+    await offline.app.sender.drain()
+    notices = [
+        visible_text(r.text)
+        for r in offline.session.requests
+        if isinstance(r, SendMessage) and r.chat_id == attendee.user.id and "📢" in r.text
+    ]
+    assert len(notices) == 1  # both edits in one notice
+    (notice,) = notices
+    assert "16:30–18:00 → четверг, 10 декабря, 17:00–18:30" in notice
+    assert "→ Зал периодических изданий" in notice
+    assert not [
+        r
+        for r in offline.session.requests
+        if isinstance(r, SendMessage) and r.chat_id == bystander.user.id and "📢" in r.text
+    ]
+
+
+async def test_an_invalid_program_file_is_refused_and_the_program_stays(
+    offline: Offline, settings: Settings, tmp_path: Path, sample_program: Program
+) -> None:
+    path = edited_program(tmp_path, {"room": "no-such-room"}, STORY)
+    offline.app.dispatcher["settings"] = settings.model_copy(update={"program_file": path})
+    organizer = offline.chat(ORGANIZER_ID, language_code="en")
+    reply = only(await organizer.send("/reload"), SendMessage)
+    assert reply.text.startswith("❌ The program file has problems")
+    assert (
+        "unknown room &#x27;no-such-room&#x27;" in reply.text
+        or "unknown room 'no-such-room'" in reply.text
+    )
+    assert offline.app.programs.current is sample_program
+    attendee = offline.chat(8003)
+    assert (
+        only(await attendee.send("/reload"), SendMessage).text
+        == "This is for the forum's organizers."
+    )
