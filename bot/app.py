@@ -29,6 +29,7 @@ from bot.retry import RetryMiddleware
 from bot.services.answers import Answers
 from bot.services.broadcasts import BroadcastService
 from bot.services.changes import ProgramChanges
+from bot.services.delegations import DelegationService
 from bot.services.people import PeopleService
 from bot.services.reminders import ReminderPlanner
 from bot.services.roles import Roles
@@ -67,6 +68,7 @@ class App:
     reminders: Reminders
     jobs: ApsJobHolder | ManualJobHolder
     changes: ProgramChanges
+    delegations: DelegationService
 
     async def on_startup(self) -> None:
         program = self.programs.current
@@ -175,6 +177,8 @@ async def create_app(
     )
     reminders.attach(jobs)
     signups.on_change(reminders.request_replan)
+    delegations = DelegationService(people, people_repo, signup_repo, programs, clock)
+    delegations.on_change(reminders.request_replan)
     changes = ProgramChanges(
         programs,
         people_repo,
@@ -201,6 +205,7 @@ async def create_app(
         planner=planner,
         reminders=reminders,
         changes=changes,
+        delegations=delegations,
     )
     dispatcher.update.outer_middleware(inflight)
     dispatcher.update.outer_middleware(PersonMiddleware(people))
@@ -228,6 +233,7 @@ async def create_app(
         reminders=reminders,
         jobs=jobs,
         changes=changes,
+        delegations=delegations,
     )
     dispatcher.startup.register(app.on_startup)
     dispatcher.shutdown.register(app.on_shutdown)

@@ -23,7 +23,7 @@ from icalendar import Event as VEvent
 
 from bot.deeplinks import DeepLink, LinkKind, normalize_bot_username, start_link
 from bot.i18n import in_language
-from bot.program.models import Event, Lang, Program
+from bot.program.models import Event, ItineraryItem, Lang, Program
 from bot.texts import plain_place
 
 PRODID = "-//forum-bot//Pavlodar international library forum//EN"
@@ -95,6 +95,32 @@ def _vevent(
     return vevent
 
 
+def _item_vevent(
+    program: Program, key: str, item: ItineraryItem, *, lang: Lang, stamp: datetime
+) -> VEvent:
+    """An itinerary item (arrival, transfer, hotel...) as a VEVENT; `key` makes its UID."""
+    vevent = VEvent()
+    vevent.add("uid", f"{key}@{program.forum.id}")
+    vevent.add("dtstamp", stamp)
+    vevent.add("dtstart", _utc(item.starts_at))
+    if item.ends_at is not None:
+        vevent.add("dtend", _utc(item.ends_at))
+    vevent.add("summary", item.title.get(lang))
+    venue = program.venues_by_id.get(item.venue or "")
+    if item.place is not None:
+        vevent.add("location", item.place.get(lang))
+    elif venue is not None:
+        vevent.add("location", f"{venue.name.get(lang)}, {venue.address.get(lang)}")
+    if item.lat is not None and item.lon is not None:
+        vevent.add("geo", (item.lat, item.lon))
+    elif venue is not None:
+        vevent.add("geo", (venue.lat, venue.lon))
+    if item.details is not None:
+        vevent.add("description", item.details.get(lang))
+    vevent.add("status", "CONFIRMED")
+    return vevent
+
+
 def events_calendar(
     program: Program,
     events: Sequence[Event],
@@ -103,6 +129,7 @@ def events_calendar(
     bot_username: str | None,
     name: str,
     now: datetime | None = None,
+    items: Sequence[tuple[str, ItineraryItem]] = (),
 ) -> bytes:
     """One calendar with a VEVENT per event (in time order; an event given twice appears once).
 
@@ -125,6 +152,8 @@ def events_calendar(
         calendar.add_component(
             _vevent(program, event, lang=lang, bot_username=username, stamp=stamp)
         )
+    for key, item in sorted(items, key=lambda pair: (pair[1].starts_at, pair[0])):
+        calendar.add_component(_item_vevent(program, key, item, lang=lang, stamp=stamp))
     data: bytes = calendar.to_ical()
     return data
 

@@ -25,6 +25,7 @@ class MenuAction(StrEnum):
     NOW = "now"
     WHERE = "where"
     MY = "my"
+    ITINERARY = "itin"
 
 
 class MenuCb(CallbackData, prefix="m"):
@@ -109,6 +110,26 @@ class BroadcastCb(CallbackData, prefix="bc"):
 class SettingsCb(CallbackData, prefix="set"):
     lead: int | None = None  # -1: as the program says; 0: none; 10, 30, 60 minutes
     everyone: bool = False  # True: switch the reminders everyone gets
+
+
+class JoinAction(StrEnum):
+    JOIN = "j"
+    DECLINE = "n"
+    MESSAGE = "m"  # a leader: write to the delegation (the broadcast flow)
+
+
+class JoinCb(CallbackData, prefix="dj"):
+    action: JoinAction
+    code: str = ""  # the invite code: joining needs it, never just a delegation id
+
+
+class ItineraryCb(CallbackData, prefix="it"):
+    pin: int | None = None  # an item's index in the delegation's itinerary: send its pin
+    calendar: bool = False  # send the whole itinerary as one .ics file
+
+
+class DelegationsCb(CallbackData, prefix="dl"):
+    qr: str  # a delegation id: send its invite link as a QR code (organizers)
 
 
 class VenueCb(CallbackData, prefix="ve"):

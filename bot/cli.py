@@ -25,7 +25,7 @@ from bot.formatting import format_date_range
 from bot.i18n import create_i18n
 from bot.program import LANGS, LoadedProgram, ProgramError, load_program
 from bot.program.loader import summary_counts
-from bot.qr import write_door_codes
+from bot.qr import write_delegation_codes, write_door_codes
 from bot.storage import Database, DatabaseRefused
 
 log = logging.getLogger("bot")
@@ -181,9 +181,16 @@ async def door_codes(
     try:
         with create_i18n().context():
             written = write_door_codes(loaded.program, username or "", folder)
+            invites = write_delegation_codes(
+                loaded.program, username or "", folder / "delegations"
+            )
     except ValueError as exc:
         raise ConfigError([f"--username: {exc}"]) from None
     out.write(f"{len(written) - 1} QR codes and {written[-1].name} written to {folder}\n")
+    out.write(
+        f"{len(invites) - 1} delegation invite codes written to {folder / 'delegations'} "
+        "(secret: for the delegations' liaisons only)\n"
+    )
     return 0
 
 

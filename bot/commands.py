@@ -12,9 +12,10 @@ class CommandInfo:
     name: str
     summary: str  # for the menu: short, 1-256 characters
     organizer_only: bool = False
+    leader_only: bool = False
 
 
-def commands(*, organizer: bool = False) -> list[CommandInfo]:
+def commands(*, organizer: bool = False, leader: bool = False) -> list[CommandInfo]:
     """The commands in the current locale, in the order people need them."""
     listed = [
         CommandInfo("start", _("Welcome and main menu")),
@@ -22,6 +23,7 @@ def commands(*, organizer: bool = False) -> list[CommandInfo]:
         CommandInfo("now", _("What is on now and next")),
         CommandInfo("where", _("Venues, maps and rooms")),
         CommandInfo("my", _("My agenda: sign-ups and reminders")),
+        CommandInfo("itinerary", _("My days: arrival, transfers, hotel, meetings")),
         CommandInfo("settings", _("Reminders: when, and of what")),
         CommandInfo("help", _("What I can do")),
         CommandInfo("language", _("Change the language")),
@@ -34,4 +36,8 @@ def commands(*, organizer: bool = False) -> list[CommandInfo]:
         CommandInfo("reload", _("Put the edited program file in force"), True),
         CommandInfo("organizers", _("Who the organizers are (admins add and remove)"), True),
     ]
-    return [info for info in listed if organizer or not info.organizer_only]
+    return [
+        info
+        for info in listed
+        if (organizer or not info.organizer_only) and (leader or organizer or not info.leader_only)
+    ]

@@ -29,10 +29,11 @@ def main_menu() -> InlineKeyboardMarkup:
     builder.button(text=_("⏱ Now"), callback_data=MenuCb(action=MenuAction.NOW))
     builder.button(text=_("📍 Venues"), callback_data=MenuCb(action=MenuAction.WHERE))
     builder.button(text=_("🗂 My agenda"), callback_data=MenuCb(action=MenuAction.MY))
+    builder.button(text=_("🧳 Itinerary"), callback_data=MenuCb(action=MenuAction.ITINERARY))
     builder.button(text=_("❓ Help"), callback_data=MenuCb(action=MenuAction.HELP))
     builder.button(text=_("☎️ Contacts"), callback_data=MenuCb(action=MenuAction.CONTACTS))
     builder.button(text=_("🌐 Language"), callback_data=MenuCb(action=MenuAction.LANGUAGE))
-    builder.adjust(3, 2, 2)
+    builder.adjust(3, 2, 3)
     return builder.as_markup()
 
 

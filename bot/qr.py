@@ -7,6 +7,7 @@ join links are secret and never written here.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from html import escape
@@ -103,6 +104,56 @@ def door_codes(program: Program, bot_username: str) -> list[DoorCode]:
 def make_symbol(url: str) -> segno.QRCode:
     """The QR symbol of a door link (always a full QR code: cameras do not read Micro QR)."""
     return segno.make_qr(url, error=ERROR_LEVEL, boost_error=False)
+
+
+def png_of(url: str, *, scale: int = 10) -> bytes:
+    """One QR code as PNG bytes (to send in a chat)."""
+    buffer = io.BytesIO()
+    make_symbol(url).save(buffer, kind="png", scale=scale, border=QUIET_ZONE)
+    return buffer.getvalue()
+
+
+def write_delegation_codes(
+    program: Program, bot_username: str, out_dir: Path, *, scale: int = 10
+) -> list[Path]:
+    """The delegations' invite links as QR codes, apart from the door codes: they are secret,
+    for the organizers to hand to each delegation's liaison."""
+    username = normalize_bot_username(bot_username)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    rows: list[str] = []
+    for delegation in program.delegations:
+        url = start_link(username, DeepLink(LinkKind.DELEGATION, delegation.join_code))
+        path = out_dir / f"delegation-{delegation.id}.png"
+        make_symbol(url).save(
+            str(path), kind="png", scale=scale, border=QUIET_ZONE, dark="black", light="white"
+        )
+        written.append(path)
+        names = " · ".join(dict.fromkeys(delegation.name.get(lang) for lang in LANGS))
+        rows.append(
+            f'<article class="card"><img src="{escape(path.name)}" alt="QR">'
+            f'<div class="text"><h2>{escape(names)}</h2><p class="url">{escape(url)}</p>'
+            "</div></article>"
+        )
+    heading = " · ".join(
+        dict.fromkeys(in_each_language(lambda: _("Delegation invite links")).values())
+    )
+    page = "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html><head><meta charset="utf-8">',
+            f"<title>{escape(heading)}</title>",
+            f"<style>\n{_CSS}\n</style></head><body>",
+            f"<header><h1>{escape(heading)}</h1></header><main>",
+            *rows,
+            "</main></body></html>",
+            "",
+        ]
+    )
+    index = out_dir / INDEX_FILE
+    index.write_text(page, encoding="utf-8")
+    written.append(index)
+    return written
 
 
 def write_door_codes(

@@ -11,9 +11,8 @@ from html import escape
 from aiogram.utils.i18n import gettext as _
 
 from bot.commands import commands
-from bot.deeplinks import DeepLink, LinkKind
 from bot.formatting import format_date_range
-from bot.program.models import Delegation, Event, EventKind, Lang, Program, Text
+from bot.program.models import Event, EventKind, Lang, Program, Text
 
 # Telegram refuses longer messages; quotes of what people typed are cut well below it.
 MAX_MESSAGE = 4096
@@ -155,9 +154,10 @@ def language_chosen() -> str:
     return _("✓ Done: from now on I speak English.")
 
 
-def help_text(program: Program, lang: Lang, *, organizer: bool) -> str:
+def help_text(program: Program, lang: Lang, *, organizer: bool, leader: bool = False) -> str:
     lines = [_("<b>What I can do</b>"), ""]
-    lines += [f"/{info.name} — {esc(info.summary)}" for info in commands(organizer=organizer)]
+    shown = commands(organizer=organizer, leader=leader)
+    lines += [f"/{info.name} — {esc(info.summary)}" for info in shown]
     if program.forum.contacts is not None:
         contacts = pick(program.forum.contacts, lang)
         lines += ["", _("Questions about the forum?"), contacts]
@@ -171,21 +171,6 @@ def contacts_text(program: Program, lang: Lang) -> str:
     else:
         body = pick(contacts, lang)
     return _("<b>Contacts</b>") + "\n\n" + body
-
-
-def delegation_invite(delegation: Delegation, lang: Lang) -> str:
-    return _("This is the invitation link of the delegation <b>{name}</b> ({origin}).").format(
-        name=pick(delegation.name, lang), origin=pick(delegation.origin, lang)
-    )
-
-
-def link_answer(program: Program, link: DeepLink | None, lang: Lang) -> str:
-    """What a text-only `/start <payload>` link shows: an invitation, or why it shows nothing."""
-    if link is not None and link.kind is LinkKind.DELEGATION:
-        delegation = program.delegations_by_code.get(link.value)
-        if delegation is not None:
-            return delegation_invite(delegation, lang)
-    return unknown_link()
 
 
 def unknown_link() -> str:

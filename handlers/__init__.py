@@ -11,6 +11,7 @@ def routers() -> list[Router]:
     from handlers import (
         ask,
         broadcast,
+        delegations,
         errors,
         fallback,
         language,
@@ -34,6 +35,7 @@ def routers() -> list[Router]:
         places.create_router(),
         signups.create_router(),
         settings.create_router(),
+        delegations.create_router(),
         organizer.create_router(),
         broadcast.create_router(),
         ask.create_router(),  # free text: after every command and button

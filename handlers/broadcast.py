@@ -85,10 +85,10 @@ async def broadcast_command(
         return
     # A leader writes to their delegation: the audience is settled already.
     audience = Audience(AudienceKind.DELEGATION, led[0].id)
-    await _ask_text(message.answer, state, programs.current, audience, lang, broadcasts)
+    await ask_for_text(message.answer, state, programs.current, audience, lang, broadcasts)
 
 
-async def _ask_text(
+async def ask_for_text(
     answer: Any,
     state: FSMContext,
     program: Program,
@@ -130,7 +130,7 @@ async def audience_pressed(
     if kind is None:
         text, markup = views.audience_menu()
     elif kind is AudienceKind.EVERYONE:
-        await _ask_text(
+        await ask_for_text(
             lambda t: edit_in_place(bot, query.message, t),
             state,
             program,
@@ -169,7 +169,7 @@ async def pick_pressed(
     if not await _audience_allowed(roles, person, audience):
         callback_answer.text = await _refuse(roles, person, "a broadcast audience")
         return
-    await _ask_text(
+    await ask_for_text(
         lambda t: edit_in_place(bot, query.message, t), state, program, audience, lang, broadcasts
     )
 

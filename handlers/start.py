@@ -11,8 +11,10 @@ from bot import texts
 from bot.deeplinks import DeepLink, LinkKind, parse_payload
 from bot.keyboards import language_keyboard, main_menu
 from bot.program import Lang, Program, ProgramHolder
+from bot.services.delegations import DelegationService
 from bot.services.signups import SignupService
 from bot.storage import Person
+from handlers.delegations import offer_to_join
 from handlers.places import send_venue
 from handlers.schedule import send_event_card
 
@@ -25,6 +27,7 @@ async def start(
     lang: Lang,
     programs: ProgramHolder,
     signups: SignupService,
+    delegations: DelegationService,
 ) -> None:
     program = programs.current
     name = message.from_user.first_name if message.from_user else person.full_name
@@ -37,7 +40,10 @@ async def start(
         await message.answer(texts.greeting(program, lang, name), reply_markup=main_menu())
     if command.args:
         link = parse_payload(command.args)
-        await open_link(bot, message.chat.id, program, link, lang, signups)
+        if link is not None and link.kind is LinkKind.DELEGATION:
+            await offer_to_join(bot, message.chat.id, person, link.value, lang, delegations)
+        else:
+            await open_link(bot, message.chat.id, program, link, lang, signups)
 
 
 async def open_link(
@@ -48,14 +54,14 @@ async def open_link(
     lang: Lang,
     signups: SignupService,
 ) -> None:
-    """Show what a start link names: an event card, a venue, a delegation's invitation."""
+    """Show what a start link names: an event card or a venue; or why it shows nothing."""
     if link is not None and link.kind is LinkKind.EVENT and link.value in program.events_by_id:
         event = program.events_by_id[link.value]
         await send_event_card(bot, chat_id, program, event, lang, signups)
     elif link is not None and link.kind is LinkKind.VENUE and link.value in program.venues_by_id:
         await send_venue(bot, chat_id, program.venues_by_id[link.value], lang)
     else:
-        await bot.send_message(chat_id, texts.link_answer(program, link, lang))
+        await bot.send_message(chat_id, texts.unknown_link())
 
 
 def create_router() -> Router:

@@ -98,9 +98,16 @@ def test_qr_writes_door_codes_with_the_given_username(
     monkeypatch.setenv("PROGRAM_FILE", str(SAMPLE_PROGRAM))
     out = tmp_path / "doors"
     assert run(["qr", "--out", str(out), "--username", "@forum_pvl_bot"]) == 0
-    assert capsys.readouterr().out == f"35 QR codes and index.html written to {out}\n"
+    assert capsys.readouterr().out == (
+        f"35 QR codes and index.html written to {out}\n"
+        f"10 delegation invite codes written to {out / 'delegations'} "
+        "(secret: for the delegations' liaisons only)\n"
+    )
     page = (out / "index.html").read_text(encoding="utf-8")
     assert "https://t.me/forum_pvl_bot?start=e-opening" in page
+    assert "start=d-" not in page  # the door page never carries an invite
+    invites = (out / "delegations" / "index.html").read_text(encoding="utf-8")
+    assert invites.count("https://t.me/forum_pvl_bot?start=d-") == 10
     assert (out / "venue-library.png").read_bytes().startswith(b"\x89PNG")
 
 

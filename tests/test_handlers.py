@@ -160,12 +160,32 @@ async def test_deep_links_open_event_venue_and_delegation(
     assert texts.esc(delegation.name.ru) in sent[1]
 
 
-@pytest.mark.parametrize("payload", ["e-no-such-event", "v-nowhere", "d-WRONGCODE", "x-1", "e-"])
-async def test_unknown_deep_links_get_a_polite_answer(offline: Offline, payload: str) -> None:
+@pytest.mark.parametrize(
+    ("payload", "answer"),
+    [
+        (
+            "e-no-such-event",
+            "This link does not lead anywhere I know: it may be mistyped or out of date.",
+        ),
+        (
+            "v-nowhere",
+            "This link does not lead anywhere I know: it may be mistyped or out of date.",
+        ),
+        ("x-1", "This link does not lead anywhere I know: it may be mistyped or out of date."),
+        ("e-", "This link does not lead anywhere I know: it may be mistyped or out of date."),
+        (
+            "d-WRONGCODE",
+            "This invite link is not valid. Please check it with your delegation's liaison.",
+        ),
+    ],
+)
+async def test_unknown_deep_links_get_a_polite_answer(
+    offline: Offline, payload: str, answer: str
+) -> None:
     chat = offline.chat(language_code="en")
     sent = sent_texts(await chat.send(f"/start {payload}"))
     assert sent[0].startswith(HELLO["en"])
-    assert sent[1] == "This link does not lead anywhere I know: it may be mistyped or out of date."
+    assert sent[1] == answer
 
 
 async def test_what_a_person_typed_is_escaped(offline: Offline) -> None:
@@ -321,6 +341,7 @@ async def test_command_menus_are_set_in_three_languages(offline: Offline) -> Non
         "now",
         "where",
         "my",
+        "itinerary",
         "settings",
         "help",
         "language",

@@ -117,4 +117,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         ) STRICT, WITHOUT ROWID
         """,
     ),
+    # 5: invite codes tried, to slow down guessing
+    (
+        """
+        CREATE TABLE join_attempts (
+            person_id INTEGER NOT NULL,
+            at        TEXT NOT NULL
+        ) STRICT
+        """,
+        "CREATE INDEX join_attempts_person ON join_attempts (person_id, at)",
+    ),
 )

@@ -106,3 +106,31 @@ class PeopleRepository:
         """Everyone who has not blocked the bot."""
         rows = await self._db.fetch_all("SELECT * FROM people WHERE blocked = 0 ORDER BY id")
         return [_person(row) for row in rows]
+
+    async def members(self, delegation_id: str) -> list[Person]:
+        rows = await self._db.fetch_all(
+            "SELECT * FROM people WHERE delegation_id = ? ORDER BY full_name, id",
+            (delegation_id,),
+        )
+        return [_person(row) for row in rows]
+
+    async def count_by_delegation(self) -> dict[str, int]:
+        rows = await self._db.fetch_all(
+            """
+            SELECT delegation_id, count(*) AS n FROM people
+            WHERE delegation_id IS NOT NULL GROUP BY delegation_id
+            """
+        )
+        return {row["delegation_id"]: row["n"] for row in rows}
+
+    async def failed_join(self, person_id: int, now: datetime) -> None:
+        await self._db.execute(
+            "INSERT INTO join_attempts (person_id, at) VALUES (?, ?)", (person_id, to_db(now))
+        )
+
+    async def failed_joins_since(self, person_id: int, since: datetime) -> int:
+        value = await self._db.fetch_value(
+            "SELECT count(*) FROM join_attempts WHERE person_id = ? AND at >= ?",
+            (person_id, to_db(since)),
+        )
+        return int(value)

@@ -1,0 +1,125 @@
+"""Delegations: joining by invite code (guessing slowed), members, and a person's itinerary."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from bot.clock import Clock
+from bot.program.holder import ProgramHolder
+from bot.program.models import Delegation, Event, ItineraryItem
+from bot.services.people import PeopleService
+from bot.storage.people import PeopleRepository, Person
+from bot.storage.signups import SignupRepository
+
+MAX_FAILED_JOINS = 5  # wrong codes a person may try ...
+FAILED_JOIN_WINDOW = timedelta(hours=1)  # ... within this time
+
+
+class JoinCheck(StrEnum):
+    OK = "ok"
+    UNKNOWN = "unknown"  # no delegation has this code
+    TOO_MANY = "too_many"  # too many wrong codes lately: not even checked
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One line of an itinerary: a delegation's item or an event the person holds a seat for."""
+
+    starts_at: datetime
+    ends_at: datetime | None
+    item: ItineraryItem | None = None
+    index: int | None = None  # the item's index in the delegation's itinerary
+    event: Event | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Itinerary:
+    delegation: Delegation | None
+    entries: tuple[Entry, ...]
+    next_index: int | None  # the entry on now or next, to highlight
+
+
+class DelegationService:
+    def __init__(
+        self,
+        people: PeopleService,
+        people_repo: PeopleRepository,
+        signups: SignupRepository,
+        programs: ProgramHolder,
+        clock: Clock,
+    ) -> None:
+        self._people = people
+        self._people_repo = people_repo
+        self._signups = signups
+        self._programs = programs
+        self._clock = clock
+        self._changed: Callable[[], None] = lambda: None
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        """Called when someone joins or leaves a delegation (their reminders change)."""
+        self._changed = listener
+
+    async def check_code(self, person_id: int, code: str) -> tuple[JoinCheck, Delegation | None]:
+        """Whether a code names a delegation; a wrong one counts against the person."""
+        since = self._clock.now() - FAILED_JOIN_WINDOW
+        if await self._people_repo.failed_joins_since(person_id, since) >= MAX_FAILED_JOINS:
+            return JoinCheck.TOO_MANY, None
+        delegation = self._programs.current.delegations_by_code.get(code)
+        if delegation is None:
+            await self._people_repo.failed_join(person_id, self._clock.now())
+            return JoinCheck.UNKNOWN, None
+        return JoinCheck.OK, delegation
+
+    async def join(self, person_id: int, code: str) -> tuple[JoinCheck, Delegation | None]:
+        """Join by code (the confirm button carries the code, never a bare delegation id)."""
+        check, delegation = await self.check_code(person_id, code)
+        if delegation is not None:
+            await self._people.set_delegation(person_id, delegation.id)
+            self._changed()
+        return check, delegation
+
+    async def link(self, person_id: int, delegation_id: str | None) -> bool:
+        """An organizer links (or, with None, unlinks) a person by hand."""
+        if (
+            delegation_id is not None
+            and delegation_id not in self._programs.current.delegations_by_id
+        ):
+            return False
+        linked = await self._people.set_delegation(person_id, delegation_id)
+        self._changed()
+        return linked
+
+    async def members(self, delegation_id: str) -> list[Person]:
+        return await self._people_repo.members(delegation_id)
+
+    async def counts(self) -> dict[str, int]:
+        return await self._people_repo.count_by_delegation()
+
+    def delegation_of(self, person: Person) -> Delegation | None:
+        if person.delegation_id is None:
+            return None
+        return self._programs.current.delegations_by_id.get(person.delegation_id)
+
+    async def itinerary(self, person: Person) -> Itinerary:
+        """The delegation's items and the person's seats, in time order; what is next marked."""
+        program = self._programs.current
+        delegation = self.delegation_of(person)
+        entries = [
+            Entry(item.starts_at, item.ends_at, item=item, index=index)
+            for index, item in enumerate(delegation.itinerary if delegation else ())
+        ]
+        for signup in await self._signups.of_person(person.id):
+            event = program.events_by_id.get(signup.event_id)
+            if event is not None and signup.status == "seat" and not event.cancelled:
+                entries.append(Entry(event.starts_at, event.ends_at, event=event))
+        entries.sort(key=lambda entry: (entry.starts_at, entry.event is not None))
+        now = self._clock.now()
+        upcoming = [
+            number
+            for number, entry in enumerate(entries)
+            if (entry.ends_at or entry.starts_at) > now
+        ]
+        return Itinerary(delegation, tuple(entries), upcoming[0] if upcoming else None)

@@ -1,0 +1,207 @@
+"""Delegations: joining, the itinerary, a leader's member list, the organizers' overview."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import (
+    DelegationsCb,
+    EventAction,
+    EventCb,
+    ItineraryCb,
+    JoinAction,
+    JoinCb,
+)
+from bot.deeplinks import DeepLink, LinkKind, start_link
+from bot.formatting import format_day, format_time
+from bot.i18n import LANGUAGE_FLAGS
+from bot.program.models import Delegation, ItineraryKind, Lang, Program
+from bot.services.delegations import Itinerary
+from bot.storage.people import Person
+from bot.texts import capitalized, esc, fit, kind_icon, pick, shorten
+from bot.views.schedule import place_of
+
+ITEM_ICONS = {
+    ItineraryKind.ARRIVAL: "🛬",
+    ItineraryKind.TRANSFER: "🚐",
+    ItineraryKind.HOTEL: "🏨",
+    ItineraryKind.MEETING: "🤝",
+    ItineraryKind.EXCURSION: "🚌",
+    ItineraryKind.MEAL: "🍽",
+    ItineraryKind.DEPARTURE: "🛫",
+    ItineraryKind.OTHER: "📌",
+}
+ENTRIES = 40  # an itinerary lists at most this many lines (pins: buttons for those)
+
+
+def name_of(delegation: Delegation, lang: Lang) -> str:
+    return esc(shorten(delegation.name.get(lang), 120))
+
+
+def join_prompt(delegation: Delegation, lang: Lang, code: str) -> tuple[str, InlineKeyboardMarkup]:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("✅ Yes, join"), callback_data=JoinCb(action=JoinAction.JOIN, code=code))
+    builder.button(text=_("✖ No"), callback_data=JoinCb(action=JoinAction.DECLINE, code=code))
+    text = _("Join the delegation <b>{name}</b> ({origin})?").format(
+        name=name_of(delegation, lang), origin=pick(delegation.origin, lang)
+    )
+    return text, builder.as_markup()
+
+
+def joined(delegation: Delegation, lang: Lang) -> str:
+    return _(
+        "✅ You are a member of the delegation <b>{name}</b>. /itinerary shows your days: "
+        "arrival, transfers, hotel, meetings and the sessions you signed up for."
+    ).format(name=name_of(delegation, lang))
+
+
+def declined() -> str:
+    return _("Fine: you did not join.")
+
+
+def unknown_code() -> str:
+    return _("This invite link is not valid. Please check it with your delegation's liaison.")
+
+
+def too_many_codes() -> str:
+    return _("Too many wrong invite links. Please try again in an hour, or ask the organizers.")
+
+
+def _when(program: Program, moment: datetime, lang: Lang) -> str:
+    return format_time(moment, lang, program.tz)
+
+
+def itinerary(
+    program: Program, plan: Itinerary, lang: Lang
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    builder = InlineKeyboardBuilder()
+    delegation = plan.delegation
+    if delegation is None:
+        head = (
+            _("🧳 <b>Your itinerary</b>")
+            + "\n"
+            + _(
+                "You are not in a delegation yet: open the invite link your delegation's liaison "
+                "sent you. Here are the sessions you signed up for."
+            )
+        )
+    else:
+        head = _("🧳 <b>Itinerary: {name}</b>").format(name=name_of(delegation, lang))
+    lines = [head]
+    if not plan.entries:
+        lines += ["", _("Nothing here yet.")]
+    day = None
+    pins = 0
+    for number, entry in enumerate(plan.entries[:ENTRIES]):
+        local = entry.starts_at.astimezone(program.tz)
+        if local.date() != day:
+            day = local.date()
+            lines += ["", f"<b>{capitalized(format_day(day, lang))}</b>"]
+        span = _when(program, entry.starts_at, lang)
+        if entry.ends_at is not None:
+            span += "–" + _when(program, entry.ends_at, lang)
+        mark = "▶️ " if number == plan.next_index else ""
+        if entry.event is not None:
+            event = entry.event
+            title = esc(shorten(event.title.get(lang), 100))
+            place = place_of(program, event, lang)
+            lines.append(f"{mark}{span} {kind_icon(event.kind)} {title} · {place}")
+            if pins < 30:
+                builder.button(
+                    text=f"📍 {span.split('–')[0]}",
+                    callback_data=EventCb(action=EventAction.WHERE, id=event.id),
+                )
+                pins += 1
+        elif entry.item is not None:
+            item = entry.item
+            line = (
+                f"{mark}{span} {ITEM_ICONS[item.kind]} {esc(shorten(item.title.get(lang), 100))}"
+            )
+            if item.place is not None:
+                line += " · " + esc(shorten(item.place.get(lang), 80))
+            elif item.venue is not None and item.venue in program.venues_by_id:
+                line += " · " + esc(shorten(program.venues_by_id[item.venue].name.get(lang), 80))
+            lines.append(line)
+            if item.details is not None:
+                lines.append("   " + esc(shorten(item.details.get(lang), 200)))
+            has_place = item.lat is not None or item.venue is not None
+            if has_place and entry.index is not None and pins < 30:
+                builder.button(
+                    text=f"📍 {span.split('–')[0]}", callback_data=ItineraryCb(pin=entry.index)
+                )
+                pins += 1
+    if plan.entries:
+        lines += ["", _("▶️ marks what is on now or next; 📍 buttons send the place as a pin.")]
+        builder.button(text=_("📅 Add all to calendar"), callback_data=ItineraryCb(calendar=True))
+    builder.adjust(*([4] * (pins // 4)), *([pins % 4] if pins % 4 else []), 1)
+    return fit(lines), builder.as_markup() if plan.entries else None
+
+
+def itinerary_name(delegation: Delegation | None, lang: Lang) -> str:
+    if delegation is None:
+        return _("My forum itinerary")
+    return _("Itinerary: {name}").format(name=delegation.name.get(lang))
+
+
+def members(
+    delegation: Delegation, people: Sequence[Person], lang: Lang
+) -> tuple[str, InlineKeyboardMarkup]:
+    lines = [
+        _("🏛 <b>{name}</b>: {count} joined through the invite link").format(
+            name=name_of(delegation, lang), count=len(people)
+        ),
+        "",
+    ]
+    for person in people[:80]:
+        handle = f" @{esc(person.username)}" if person.username else ""
+        flag = LANGUAGE_FLAGS[person.language] if person.language else ""
+        lines.append(f"• {esc(shorten(person.full_name, 60))}{handle} {flag}".rstrip())
+    if not people:
+        lines.append(_("Nobody has joined yet: share the invite link with your delegation."))
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("✉️ Message the delegation"), callback_data=JoinCb(action=JoinAction.MESSAGE)
+    )
+    return fit(lines), builder.as_markup()
+
+
+def not_a_leader() -> str:
+    return _("This is for delegation leaders.")
+
+
+def overview(
+    program: Program, counts: dict[str, int], username: str, lang: Lang
+) -> tuple[str, InlineKeyboardMarkup]:
+    lines = [_("🏛 <b>Delegations</b> (the invite links are for their members only)"), ""]
+    builder = InlineKeyboardBuilder()
+    for number, delegation in enumerate(program.delegations[:60], 1):
+        link = start_link(username, DeepLink(LinkKind.DELEGATION, delegation.join_code))
+        lines.append(
+            f"{number}. <b>{name_of(delegation, lang)}</b> — {counts.get(delegation.id, 0)}"
+        )
+        lines.append(f"   {esc(link)}")
+        builder.button(text=f"QR {number}", callback_data=DelegationsCb(qr=delegation.id))
+    lines += ["", _("Link a person by hand: /delegations link TELEGRAM_ID DELEGATION_ID")]
+    lines.append(_("Unlink: /delegations unlink TELEGRAM_ID"))
+    builder.adjust(5)
+    return fit(lines), builder.as_markup()
+
+
+def linked(person_id: int, delegation: Delegation | None, lang: Lang) -> str:
+    if delegation is None:
+        return _("{person} is in no delegation now.").format(person=person_id)
+    return _("{person} is in the delegation «{name}» now.").format(
+        person=person_id, name=name_of(delegation, lang)
+    )
+
+
+def link_usage() -> str:
+    return _(
+        "Usage: /delegations link TELEGRAM_ID DELEGATION_ID, or /delegations unlink TELEGRAM_ID "
+        "(the person must have written to the bot)."
+    )

@@ -1,0 +1,242 @@
+"""Delegations: joining by invite link, /itinerary, /delegation (leaders), /delegations
+(organizers: links, QR codes, linking by hand)."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatType
+from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+
+from bot import texts
+from bot.calendar import calendar_filename, events_calendar
+from bot.callbacks import DelegationsCb, ItineraryCb, JoinAction, JoinCb, MenuAction, MenuCb
+from bot.deeplinks import DeepLink, LinkKind, start_link
+from bot.program import Lang, ProgramHolder
+from bot.qr import png_of
+from bot.replies import edit_in_place
+from bot.services.broadcasts import Audience, AudienceKind, BroadcastService
+from bot.services.delegations import DelegationService, JoinCheck
+from bot.services.roles import Roles
+from bot.storage import Person
+from bot.views import delegations as views
+from bot.views import places as place_views
+from handlers.broadcast import ask_for_text
+
+
+async def offer_to_join(
+    bot: Bot, chat_id: int, person: Person, code: str, lang: Lang, delegations: DelegationService
+) -> None:
+    """`/start d-<code>`: ask before linking; a wrong code is counted and explained."""
+    check, delegation = await delegations.check_code(person.id, code)
+    if check is JoinCheck.TOO_MANY:
+        await bot.send_message(chat_id, views.too_many_codes())
+    elif delegation is None:
+        await bot.send_message(chat_id, views.unknown_code())
+    else:
+        text, markup = views.join_prompt(delegation, lang, code)
+        await bot.send_message(chat_id, text, reply_markup=markup)
+
+
+async def join_pressed(
+    query: CallbackQuery,
+    callback_data: JoinCb,
+    callback_answer: CallbackAnswer,
+    bot: Bot,
+    state: FSMContext,
+    lang: Lang,
+    person: Person,
+    programs: ProgramHolder,
+    roles: Roles,
+    delegations: DelegationService,
+    broadcasts: BroadcastService,
+) -> None:
+    if callback_data.action is JoinAction.MESSAGE:
+        led = roles.led_delegations(person.id)
+        if not led:
+            roles.refused(person.id, "messaging a delegation")
+            callback_answer.text = views.not_a_leader()
+            return
+        audience = Audience(AudienceKind.DELEGATION, led[0].id)
+        await ask_for_text(
+            lambda text: bot.send_message(person.id, text),
+            state,
+            programs.current,
+            audience,
+            lang,
+            broadcasts,
+        )
+        return
+    if callback_data.action is JoinAction.DECLINE:
+        await edit_in_place(bot, query.message, views.declined())
+        return
+    check, delegation = await delegations.join(person.id, callback_data.code)
+    if delegation is None:
+        callback_answer.text = (
+            views.too_many_codes() if check is JoinCheck.TOO_MANY else views.unknown_code()
+        )
+        return
+    await edit_in_place(bot, query.message, views.joined(delegation, lang))
+
+
+async def itinerary_command(
+    message: Message,
+    lang: Lang,
+    person: Person,
+    programs: ProgramHolder,
+    delegations: DelegationService,
+) -> None:
+    text, markup = views.itinerary(programs.current, await delegations.itinerary(person), lang)
+    await message.answer(text, reply_markup=markup)
+
+
+async def itinerary_from_menu(
+    query: CallbackQuery,
+    bot: Bot,
+    lang: Lang,
+    person: Person,
+    programs: ProgramHolder,
+    delegations: DelegationService,
+) -> None:
+    text, markup = views.itinerary(programs.current, await delegations.itinerary(person), lang)
+    await edit_in_place(bot, query.message, text, markup)
+
+
+async def itinerary_pressed(
+    query: CallbackQuery,
+    callback_data: ItineraryCb,
+    callback_answer: CallbackAnswer,
+    bot: Bot,
+    lang: Lang,
+    person: Person,
+    programs: ProgramHolder,
+    delegations: DelegationService,
+) -> None:
+    program = programs.current
+    plan = await delegations.itinerary(person)
+    delegation = plan.delegation
+    if callback_data.calendar:
+        events = [entry.event for entry in plan.entries if entry.event is not None]
+        items = [
+            (f"it-{delegation.id}-{entry.index}", entry.item)
+            for entry in plan.entries
+            if delegation is not None and entry.item is not None and entry.index is not None
+        ]
+        me = await bot.me()
+        name = views.itinerary_name(delegation, lang)
+        data = events_calendar(
+            program, events, lang=lang, bot_username=me.username, name=name, items=items
+        )
+        document = BufferedInputFile(data, filename=calendar_filename("itinerary"))
+        await bot.send_document(person.id, document, caption=texts.esc(name))
+        return
+    index = callback_data.pin
+    own = delegation.itinerary if delegation is not None else ()
+    if index is None or not 0 <= index < len(own):
+        callback_answer.text = texts.stale_button()
+        return
+    item = own[index]
+    venue = program.venues_by_id.get(item.venue or "")
+    title = texts.shorten(item.title.get(lang), 120)
+    if venue is not None:
+        _venue_title, address = place_views.pin(venue, lang)
+        await bot.send_venue(person.id, venue.lat, venue.lon, title, address)
+    elif item.lat is not None and item.lon is not None:
+        address = item.place.get(lang) if item.place is not None else ""
+        await bot.send_venue(person.id, item.lat, item.lon, title, texts.shorten(address, 200))
+    else:
+        callback_answer.text = texts.stale_button()
+
+
+async def delegation_command(
+    message: Message,
+    lang: Lang,
+    person: Person,
+    roles: Roles,
+    delegations: DelegationService,
+) -> None:
+    """A leader's view of their delegation; nobody else's."""
+    led = roles.led_delegations(person.id)
+    if not led:
+        roles.refused(person.id, "/delegation")
+        await message.answer(views.not_a_leader())
+        return
+    for delegation in led:
+        text, markup = views.members(delegation, await delegations.members(delegation.id), lang)
+        await message.answer(text, reply_markup=markup)
+
+
+async def delegations_command(
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    lang: Lang,
+    person: Person,
+    programs: ProgramHolder,
+    roles: Roles,
+    delegations: DelegationService,
+) -> None:
+    if not await roles.is_organizer(person.id):
+        roles.refused(person.id, "/delegations")
+        await message.answer(texts.organizers_only())
+        return
+    program = programs.current
+    words = (command.args or "").split()
+    if words and words[0] in ("link", "unlink"):
+        target = int(words[1]) if len(words) > 1 and words[1].isdigit() else None
+        delegation_id = words[2] if words[0] == "link" and len(words) > 2 else None
+        if target is None or (words[0] == "link" and delegation_id is None):
+            await message.answer(views.link_usage())
+            return
+        if not await delegations.link(target, delegation_id):
+            await message.answer(views.link_usage())
+            return
+        chosen = program.delegations_by_id.get(delegation_id or "")
+        await message.answer(views.linked(target, chosen, lang))
+        return
+    me = await bot.me()
+    text, markup = views.overview(program, await delegations.counts(), me.username or "", lang)
+    await message.answer(text, reply_markup=markup)
+
+
+async def delegation_qr(
+    query: CallbackQuery,
+    callback_data: DelegationsCb,
+    callback_answer: CallbackAnswer,
+    bot: Bot,
+    lang: Lang,
+    person: Person,
+    programs: ProgramHolder,
+    roles: Roles,
+) -> None:
+    if not await roles.is_organizer(person.id):
+        roles.refused(person.id, "a delegation QR code")
+        callback_answer.text = texts.organizers_only()
+        return
+    delegation = programs.current.delegations_by_id.get(callback_data.qr)
+    if delegation is None:
+        callback_answer.text = texts.stale_button()
+        return
+    me = await bot.me()
+    link = start_link(me.username or "", DeepLink(LinkKind.DELEGATION, delegation.join_code))
+    photo = BufferedInputFile(png_of(link), filename=f"invite-{delegation.id}.png")
+    caption = f"{views.name_of(delegation, lang)}\n{texts.esc(link)}"
+    await bot.send_photo(person.id, photo, caption=caption)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type == ChatType.PRIVATE)
+    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+    router.message.register(itinerary_command, Command("itinerary"))
+    router.message.register(delegation_command, Command("delegation"))
+    router.message.register(delegations_command, Command("delegations"))
+    router.callback_query.register(
+        itinerary_from_menu, MenuCb.filter(F.action == MenuAction.ITINERARY)
+    )
+    router.callback_query.register(join_pressed, JoinCb.filter())
+    router.callback_query.register(itinerary_pressed, ItineraryCb.filter())
+    router.callback_query.register(delegation_qr, DelegationsCb.filter())
+    return router

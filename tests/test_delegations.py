@@ -1,0 +1,195 @@
+"""Delegations through the real Dispatcher: invite links, itineraries, leaders, organizers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from aiogram.methods import EditMessageText, SendDocument, SendMessage, SendPhoto, SendVenue
+from icalendar import Calendar
+
+from bot.callbacks import JoinAction, JoinCb, Origin, SignupAction, SignupCb
+from bot.clock import ManualClock
+from bot.htmltext import visible_text
+from bot.offline import OfflineChat
+from bot.program import Program
+from bot.storage import PeopleRepository
+from tests.conftest import ORGANIZER_ID, Offline, labels, only
+
+
+async def delegation_of(offline: Offline, person_id: int) -> str | None:
+    person = await PeopleRepository(offline.app.db).get(person_id)
+    assert person is not None
+    return person.delegation_id
+
+
+async def test_joining_by_invite_link_asks_first_then_links(
+    offline: Offline, sample_program: Program
+) -> None:
+    omsk = sample_program.delegations_by_id["omsk"]
+    chat = offline.chat(language_code="ru")
+    sent = [r for r in await chat.send(f"/start d-{omsk.join_code}") if isinstance(r, SendMessage)]
+    prompt = sent[-1]
+    assert visible_text(prompt.text) == f"Вступить в делегацию {omsk.name.ru} ({omsk.origin.ru})?"
+    assert await delegation_of(offline, chat.user.id) is None  # nothing before the answer
+    shown = await chat.press_button("Да, вступить")
+    assert visible_text(only(shown, EditMessageText).text).startswith("✅ Вы в делегации")
+    assert await delegation_of(offline, chat.user.id) == "omsk"
+
+
+async def test_declining_links_nothing(offline: Offline, sample_program: Program) -> None:
+    chat = offline.chat(language_code="en")
+    await chat.send(f"/start d-{sample_program.delegations[0].join_code}")
+    shown = await chat.press_button("No")
+    assert only(shown, EditMessageText).text == "Fine: you did not join."
+    assert await delegation_of(offline, chat.user.id) is None
+
+
+async def test_a_wrong_code_links_nothing_and_guessing_is_slowed(
+    offline: Offline, sample_program: Program, clock: ManualClock
+) -> None:
+    right = sample_program.delegations[0].join_code
+    chat = offline.chat(language_code="en")
+    for attempt in range(5):
+        sent = await chat.send(f"/start d-WRONG{attempt}code")
+        assert [r.text for r in sent if isinstance(r, SendMessage)][-1] == (
+            "This invite link is not valid. Please check it with your delegation's liaison."
+        )
+    sent = await chat.send(f"/start d-{right}")
+    assert [r.text for r in sent if isinstance(r, SendMessage)][-1] == (
+        "Too many wrong invite links. Please try again in an hour, or ask the organizers."
+    )
+    forged = await chat.press(JoinCb(action=JoinAction.JOIN, code=right).pack())
+    assert (forged.answer().text or "").startswith("Too many")
+    assert await delegation_of(offline, chat.user.id) is None
+    clock.advance(timedelta(hours=1, minutes=1))
+    await chat.send(f"/start d-{right}")
+    await chat.press_button("Yes, join")
+    assert await delegation_of(offline, chat.user.id) == sample_program.delegations[0].id
+
+
+async def test_a_forged_join_button_without_the_code_joins_nothing(offline: Offline) -> None:
+    chat = offline.chat(language_code="en")
+    await chat.send("/start")
+    shown = await chat.press(JoinCb(action=JoinAction.JOIN, code="omsk").pack())
+    assert shown.answer().text == (
+        "This invite link is not valid. Please check it with your delegation's liaison."
+    )
+    assert await delegation_of(offline, chat.user.id) is None
+
+
+async def member(offline: Offline, delegation_id: str, person_id: int = 1001) -> OfflineChat:
+    chat = offline.chat(person_id, language_code="en")
+    await chat.send("/start")
+    await offline.app.delegations.link(person_id, delegation_id)
+    return chat
+
+
+async def test_the_itinerary_merges_items_and_sessions_in_time_order_across_days(
+    offline: Offline, sample_program: Program, clock: ManualClock
+) -> None:
+    chat = await member(offline, "omsk")
+    for event_id in ("training-project-mgmt", "mc-storytelling"):
+        await chat.press(
+            SignupCb(action=SignupAction.JOIN, id=event_id, origin=Origin.LIST).pack()
+        )
+    omsk = sample_program.delegations_by_id["omsk"]
+    clock.set(sample_program.events_by_id["mc-storytelling"].starts_at - timedelta(minutes=1))
+    reply = only(await chat.send("/itinerary"), SendMessage)
+    lines = visible_text(reply.text).splitlines()
+    assert lines[0] == f"🧳 Itinerary: {omsk.name.en}"
+    days = [line for line in lines if line.endswith("December")]
+    assert days == sorted(days, key=lambda d: int(d.split(" ")[1]))
+    assert len(days) >= 3  # arrival day, the forum's two days (and departure)
+    timed = [line.removeprefix("▶️ ") for line in lines if line.removeprefix("▶️ ")[:1].isdigit()]
+    starts_by_day: list[list[str]] = []
+    for line in lines:
+        if line in days:
+            starts_by_day.append([])
+        elif line.removeprefix("▶️ ")[:1].isdigit():
+            starts_by_day[-1].append(line.removeprefix("▶️ ")[:5])
+    assert all(day == sorted(day) for day in starts_by_day)  # time order within each day
+    assert any("🛠 Storytelling for children" in line for line in timed)
+    assert any("🎓 Project management" in line for line in timed)
+    (highlighted,) = [line for line in lines if line.startswith("▶️ ") and line[3:4].isdigit()]
+    assert "Storytelling for children" in highlighted  # what is next
+    items = len(omsk.itinerary)
+    assert len(timed) == items + 2
+
+
+async def test_the_itinerary_without_a_delegation_says_how_to_join(offline: Offline) -> None:
+    chat = offline.chat(language_code="kk")
+    reply = only(await chat.send("/itinerary"), SendMessage)
+    assert "делегация" in reply.text
+
+
+async def test_itinerary_pins_and_calendar(offline: Offline, sample_program: Program) -> None:
+    chat = await member(offline, "omsk")
+    reply = only(await chat.send("/itinerary"), SendMessage)
+    pins = [label for label in labels(reply.reply_markup) if label.startswith("📍")]
+    assert pins
+    shown = await chat.press_button("📍")
+    pin = only(shown, SendVenue)
+    assert -90 <= pin.latitude <= 90 and pin.title
+    shown = await chat.press_button("Add all to calendar", reply and chat.messages()[-2])
+    only(shown, SendDocument)
+    sent = offline.session.files[(chat.user.id, chat.last_message().message_id)]
+    uids = [str(v["UID"]) for v in Calendar.from_ical(sent.data).walk("VEVENT")]
+    omsk = sample_program.delegations_by_id["omsk"]
+    assert uids == [f"it-omsk-{n}@{sample_program.forum.id}" for n in range(len(omsk.itinerary))]
+
+
+async def test_a_leader_sees_their_delegation_and_messages_it(
+    offline: Offline, sample_program: Program
+) -> None:
+    first, second = sample_program.delegations[0], sample_program.delegations[1]
+    await member(offline, first.id, 2001)
+    await member(offline, second.id, 2002)
+    leader = offline.chat(first.leaders[0], language_code="en")
+    roster = only(await leader.send("/delegation"), SendMessage)
+    text = visible_text(roster.text)
+    assert text.startswith(f"🏛 {first.name.en}: 1 joined")
+    assert "P2002" not in text and "Aigerim" in text
+    shown = await leader.press_button("Message the delegation")
+    prompt = only(shown, SendMessage)
+    assert visible_text(prompt.text).startswith(
+        f"To: the delegation «{first.name.en}» — 1 person."
+    )
+
+
+async def test_leader_tools_are_refused_to_members_and_other_leaders(
+    offline: Offline, sample_program: Program
+) -> None:
+    first, second = sample_program.delegations[0], sample_program.delegations[1]
+    plain = await member(offline, first.id, 3001)
+    assert only(await plain.send("/delegation"), SendMessage).text == (
+        "This is for delegation leaders."
+    )
+    refused = await plain.press(JoinCb(action=JoinAction.MESSAGE).pack())
+    assert refused.answer().text == "This is for delegation leaders."
+    other_leader = offline.chat(second.leaders[0], language_code="en")
+    roster = visible_text(only(await other_leader.send("/delegation"), SendMessage).text)
+    assert roster.startswith(f"🏛 {second.name.en}: 0 joined")  # their own, never the other
+
+
+async def test_organizers_see_links_get_qr_codes_and_link_by_hand(
+    offline: Offline, sample_program: Program
+) -> None:
+    attendee = offline.chat(4001, language_code="en")
+    await attendee.send("/start")
+    assert only(await attendee.send("/delegations"), SendMessage).text == (
+        "This is for the forum's organizers."
+    )
+    organizer = offline.chat(ORGANIZER_ID, language_code="en")
+    overview = visible_text(only(await organizer.send("/delegations"), SendMessage).text)
+    first = sample_program.delegations[0]
+    assert f"https://t.me/forum_rehearsal_bot?start=d-{first.join_code}" in overview
+    shown = await organizer.press_button("QR 1")
+    photo = only(shown, SendPhoto)
+    assert f"start=d-{first.join_code}" in (photo.caption or "")
+    reply = only(await organizer.send(f"/delegations link 4001 {first.id}"), SendMessage)
+    assert reply.text == f"4001 is in the delegation «{first.name.en}» now."
+    assert await delegation_of(offline, 4001) == first.id
+    await organizer.send("/delegations unlink 4001")
+    assert await delegation_of(offline, 4001) is None
+    bad = only(await organizer.send("/delegations link 4001 atlantis"), SendMessage)
+    assert bad.text.startswith("Usage: /delegations link")
