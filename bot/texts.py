@@ -222,5 +222,12 @@ def stale_button() -> str:
     return _("This button is out of date.")
 
 
+def storage_trouble() -> str:
+    return _(
+        "Sorry, I could not save that just now: my storage is busy. Nothing was changed; "
+        "please try again in a minute."
+    )
+
+
 def something_went_wrong() -> str:
     return _("Sorry, something went wrong on my side. Please try again in a minute.")

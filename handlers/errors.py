@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
 from aiogram import Bot, Router
@@ -22,8 +23,9 @@ async def on_error(event: ErrorEvent, bot: Bot, i18n: I18n, **data: Any) -> None
         log.info("update %d: the person blocked the bot", update.update_id)
         return
     log.error("update %d failed", update.update_id, exc_info=event.exception)
+    storage = isinstance(event.exception, sqlite3.OperationalError)  # locked, or disk full
     with i18n.context(), i18n.use_locale(locale_from_data(data)):
-        apology = texts.something_went_wrong()
+        apology = texts.storage_trouble() if storage else texts.something_went_wrong()
     try:
         if update.callback_query is not None:
             await bot.answer_callback_query(update.callback_query.id, apology, show_alert=True)

@@ -13,6 +13,7 @@ from bot.services.people import PeopleService
 from bot.storage import Database, DatabaseRefused, PeopleRepository
 from bot.storage.db import APPLICATION_ID
 from bot.storage.migrations import MIGRATIONS
+from tests.conftest import Offline
 
 T0 = datetime(2026, 12, 10, 4, 0, tzinfo=UTC)
 
@@ -170,3 +171,28 @@ async def test_in_memory_database(tmp_path: Path) -> None:
         assert await db.fetch_value("PRAGMA user_version") == len(MIGRATIONS)
     finally:
         await db.close()
+
+
+async def test_a_locked_or_full_database_during_a_sign_up_gets_a_clear_answer(
+    offline: Offline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.callbacks import Origin, SignupAction, SignupCb
+
+    chat = offline.chat(language_code="en")
+    await chat.send("/start")
+    repo = offline.app.signups._repo
+
+    async def locked(*args: object, **kwargs: object) -> bool:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(repo, "take", locked)
+    data = SignupCb(action=SignupAction.JOIN, id="mc-storytelling", origin=Origin.LIST).pack()
+    answer = (await chat.press(data)).answer()
+    assert answer.show_alert
+    assert answer.text == (
+        "Sorry, I could not save that just now: my storage is busy. Nothing was changed; "
+        "please try again in a minute."
+    )
+    monkeypatch.undo()
+    assert await offline.app.db.fetch_value("SELECT count(*) FROM signups") == 0
+    assert (await chat.press(data)).answer().text == "✅ You are signed up!"  # and it recovers
