@@ -57,8 +57,8 @@ class Notifier:
                         person_id=person_id,
                         kind="promotion",
                         payload=Payload(text, markup.model_dump(exclude_none=True)),
-                        # one notice per seat granted: the sign-up row's id changes if they
-                        # give it up and come back, so a later promotion is told again
+                        # one notice per seat granted: a person who gives the place up and
+                        # signs up again has a new sign-up time, so a later promotion is told
                         dedupe=f"promotion:{event_id}:{person_id}:{state.signup.created_at}",
                     )
                 )

@@ -48,14 +48,6 @@ class Compose(StatesGroup):
     preview = State()
 
 
-async def _audience_allowed(roles: Roles, person: Person, audience: Audience) -> bool:
-    """Organizers: any audience; leaders: a delegation they lead; anyone else: nothing."""
-    if await roles.is_organizer(person.id):
-        return True
-    led = {delegation.id for delegation in roles.led_delegations(person.id)}
-    return audience.kind is AudienceKind.DELEGATION and audience.value in led
-
-
 async def _refuse(roles: Roles, person: Person, what: str) -> str:
     roles.refused(person.id, what)
     return texts.organizers_only()
@@ -166,7 +158,7 @@ async def pick_pressed(
     if not audience.valid_in(program):
         callback_answer.text = texts.stale_button()
         return
-    if not await _audience_allowed(roles, person, audience):
+    if not await roles.may_address(person.id, audience):
         callback_answer.text = await _refuse(roles, person, "a broadcast audience")
         return
     await ask_for_text(
@@ -227,7 +219,7 @@ async def _draft_allowed(roles: Roles, person: Person, data: dict[str, Any]) -> 
     audience = data.get("audience")
     if audience is None:
         return False
-    return await _audience_allowed(roles, person, Audience.from_json(audience))
+    return await roles.may_address(person.id, Audience.from_json(audience))
 
 
 async def step_pressed(
@@ -403,14 +395,12 @@ async def stop_pressed(
     broadcasts: BroadcastService,
     reporter: BroadcastReporter,
 ) -> None:
-    """Organizers may stop any broadcast; a leader only their own."""
     number = int(callback_data.value) if callback_data.value.isdigit() else 0
     report = await broadcasts.report(number)
     if report is None:
         callback_answer.text = texts.stale_button()
         return
-    own = report.broadcast.author_id == person.id and await roles.may_broadcast(person.id)
-    if not (own or await roles.is_organizer(person.id)):
+    if not await roles.may_stop(person.id, report.broadcast.author_id):
         callback_answer.text = await _refuse(roles, person, "stopping a broadcast")
         return
     if await broadcasts.cancel(number):

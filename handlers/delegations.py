@@ -118,16 +118,15 @@ async def itinerary_pressed(
     plan = await delegations.itinerary(person)
     delegation = plan.delegation
     if callback_data.calendar:
-        events = [entry.event for entry in plan.entries if entry.event is not None]
-        items = [
-            (f"it-{delegation.id}-{entry.index}", entry.item)
-            for entry in plan.entries
-            if delegation is not None and entry.item is not None and entry.index is not None
-        ]
         me = await bot.me()
         name = views.itinerary_name(delegation, lang)
         data = events_calendar(
-            program, events, lang=lang, bot_username=me.username, name=name, items=items
+            program,
+            plan.events(),
+            lang=lang,
+            bot_username=me.username,
+            name=name,
+            items=plan.items(),
         )
         document = BufferedInputFile(data, filename=calendar_filename("itinerary"))
         await bot.send_document(person.id, document, caption=texts.esc(name))

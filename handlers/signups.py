@@ -129,13 +129,8 @@ async def agenda_calendar(
     programs: ProgramHolder,
     signups: SignupService,
 ) -> None:
-    """Seats and reminders in one .ics file (waitlist places are not plans yet)."""
     program = programs.current
-    events = [
-        item.event
-        for item in await signups.agenda(person.id)
-        if item.signup is None or item.signup.status == "seat"
-    ]
+    events = await signups.planned(person.id)
     if not events:
         callback_answer.text = texts.stale_button()
         return

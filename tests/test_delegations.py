@@ -130,7 +130,8 @@ async def test_itinerary_pins_and_calendar(offline: Offline, sample_program: Pro
     shown = await chat.press_button("📍")
     pin = only(shown, SendVenue)
     assert -90 <= pin.latitude <= 90 and pin.title
-    shown = await chat.press_button("Add all to calendar", reply and chat.messages()[-2])
+    (itinerary,) = [m for m in chat.messages() if (m.text or "").startswith("🧳")]
+    shown = await chat.press_button("Add all to calendar", itinerary)
     only(shown, SendDocument)
     sent = offline.session.files[(chat.user.id, chat.last_message().message_id)]
     uids = [str(v["UID"]) for v in Calendar.from_ical(sent.data).walk("VEVENT")]

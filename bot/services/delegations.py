@@ -41,6 +41,19 @@ class Itinerary:
     entries: tuple[Entry, ...]
     next_index: int | None  # the entry on now or next, to highlight
 
+    def events(self) -> list[Event]:
+        return [entry.event for entry in self.entries if entry.event is not None]
+
+    def items(self) -> list[tuple[str, ItineraryItem]]:
+        """The delegation's items, each with a key that stays the same between exports."""
+        if self.delegation is None:
+            return []
+        return [
+            (f"it-{self.delegation.id}-{entry.index}", entry.item)
+            for entry in self.entries
+            if entry.item is not None and entry.index is not None
+        ]
+
 
 class DelegationService:
     def __init__(

@@ -8,6 +8,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.program.holder import ProgramHolder
 from bot.program.models import Delegation
+from bot.services.broadcasts import Audience, AudienceKind
 from bot.storage.organizers import OrganizerRepository
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,19 @@ class Roles:
         (await self._organizers()).discard(person_id)
         log.info("organizer %d removed by %d", person_id, by)
         return removed
+
+    async def may_address(self, person_id: int, audience: Audience) -> bool:
+        """Organizers may write to any audience; a leader only to a delegation they lead."""
+        if await self.is_organizer(person_id):
+            return True
+        led = {delegation.id for delegation in self.led_delegations(person_id)}
+        return audience.kind is AudienceKind.DELEGATION and audience.value in led
+
+    async def may_stop(self, person_id: int, author_id: int) -> bool:
+        """Organizers may stop any broadcast; a leader only their own."""
+        if await self.is_organizer(person_id):
+            return True
+        return person_id == author_id and await self.may_broadcast(person_id)
 
     def refused(self, person_id: int, what: str) -> None:
         log.warning("refused %s to %d: not allowed", what, person_id)

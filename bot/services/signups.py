@@ -200,6 +200,15 @@ class SignupService:
         items.sort(key=lambda item: (item.event.starts_at, item.event.ends_at, item.event.id))
         return items
 
+    async def planned(self, person_id: int) -> list[Event]:
+        """What belongs in the person's calendar: seats and reminders (a waitlist place is not
+        a plan yet)."""
+        return [
+            item.event
+            for item in await self.agenda(person_id)
+            if item.signup is None or item.signup.status == "seat"
+        ]
+
     async def stats(self) -> Stats:
         program = self._programs.current
         with_capacity = [event for event in program.events if event.capacity is not None]

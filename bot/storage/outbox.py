@@ -192,13 +192,6 @@ class OutboxRepository:
         rows = await self._db.fetch_all("SELECT state, count(*) AS n FROM outbox GROUP BY state")
         return {row["state"]: row["n"] for row in rows}
 
-    async def sent_to(self, person_id: int, kind: str) -> int:
-        value = await self._db.fetch_value(
-            "SELECT count(*) FROM outbox WHERE person_id = ? AND kind = ? AND state = 'sent'",
-            (person_id, kind),
-        )
-        return int(value)
-
 
 async def insert(tx: aiosqlite.Connection, message: NewMessage, now: datetime) -> int | None:
     """Queue one message inside the caller's transaction; its row id, or None if its dedupe

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.storage.db import Database, from_db, to_db
+from bot.storage.db import Database, to_db
 from bot.storage.outbox import NewMessage, insert
 
 
@@ -88,11 +88,3 @@ class ReminderRepository:
                 )
                 added += 1
         return added
-
-    async def sent(self, person_id: int | None = None) -> list[tuple[int, str, datetime]]:
-        rows = await self._db.fetch_all(
-            "SELECT person_id, target, starts_at FROM reminders_sent"
-            + (" WHERE person_id = ?" if person_id is not None else ""),
-            () if person_id is None else (person_id,),
-        )
-        return [(row["person_id"], row["target"], from_db(row["starts_at"])) for row in rows]
