@@ -85,7 +85,7 @@ async def test_two_hundred_concurrent_presses_fill_thirty_seats_and_queue_the_re
     assert len(seats) == 30 and len(waiting) == 170
     # Which press reaches the database first is up to the event loop; what each person
     # is told must match where they really stand.
-    told_place: dict[int, str] = {
+    told_place: dict[int, str | None] = {
         chat.user.id: answer_of(requests) for chat, requests in zip(chats, results, strict=True)
     }
     assert {told_place[user_id] for user_id in seats} == {"✅ You are signed up!"}
