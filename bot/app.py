@@ -20,6 +20,7 @@ from bot.clock import Clock, ManualClock, ShiftedClock, SystemClock
 from bot.commands import commands
 from bot.config import Settings
 from bot.delivery import BroadcastReporter, Sender
+from bot.delivery.pacing import Pacer, PacingMiddleware
 from bot.i18n import DEFAULT_LOCALE, PersonI18nMiddleware, create_i18n
 from bot.middlewares import AnswerCallbacks, InFlight, PersonMiddleware
 from bot.notify import Notifier
@@ -117,12 +118,18 @@ class App:
             await self.delivery_bot.session.close()
 
 
-def telegram_session(settings: Settings, *, retry: bool = True) -> AiohttpSession:
-    """A session to the configured Bot API; replies retry on their own, the sender does not
-    (it records every outcome in the outbox and schedules its own retries)."""
+def telegram_session(settings: Settings, *, pacer: Pacer | None = None) -> AiohttpSession:
+    """A session to the configured Bot API.
+
+    With a pacer it is the session for replies: each message waits for the shared budget, and
+    retries on its own (the retry wraps the pacing, so a retry is paced too). Without one it
+    is the delivery sender's: the sender paces itself, records every outcome in the outbox
+    and schedules its own retries.
+    """
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
-    if retry:
+    if pacer is not None:
         session.middleware(RetryMiddleware())
+        session.middleware(PacingMiddleware(pacer))
     return session
 
 
@@ -144,10 +151,9 @@ async def create_app(
         clock = ShiftedClock(settings.forum_now) if settings.forum_now else SystemClock()
     if token is None:
         token = settings.require_token().get_secret_value()
-    bot = create_bot(token, session or telegram_session(settings))
-    delivery_bot = (
-        bot if session is not None else create_bot(token, telegram_session(settings, retry=False))
-    )
+    pacer = Pacer(rate=settings.delivery_rate)
+    bot = create_bot(token, session or telegram_session(settings, pacer=pacer))
+    delivery_bot = bot if session is not None else create_bot(token, telegram_session(settings))
     programs = ProgramHolder(program)
     i18n = create_i18n()
     people_repo = PeopleRepository(db)
@@ -157,7 +163,7 @@ async def create_app(
     signups = SignupService(signup_repo, programs, clock)
     outbox = OutboxRepository(db)
     roles = Roles(settings, OrganizerRepository(db), programs, clock)
-    sender = Sender(delivery_bot, outbox, people, clock, rate=settings.delivery_rate)
+    sender = Sender(delivery_bot, outbox, people, clock, pacer=pacer)
     broadcasts = BroadcastService(
         BroadcastRepository(db), outbox, people_repo, signup_repo, programs, clock, sender.wake
     )

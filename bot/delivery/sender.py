@@ -1,7 +1,8 @@
 """The one sender of the outbox: paced to Telegram's limits, durable across restarts.
 
-- Pacing of its own: one message every 1/rate seconds overall (1/1000 s for paid broadcasts),
-  and a chat that had a message less than a second ago waits, so 429s stay rare.
+- Paced by the bot's one `Pacer` (shared with handler replies, so the two together stay within
+  Telegram's 30 a second; 1000 a second for paid broadcasts), and a chat that had a delivery
+  less than a second ago waits in the outbox, not in memory, so 429s stay rare.
 - One message in flight at a time, marked `sending` before the request and `sent` after it:
   a crash can leave at most one message whose fate is unknown (sent again at the next start).
 - 429: everything waits `retry_after`, and the message keeps its place (a 429 never uses up an
@@ -15,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
@@ -30,6 +30,7 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.clock import Clock
+from bot.delivery.pacing import Pacer
 from bot.services.people import PeopleService
 from bot.storage.outbox import OutboxItem, OutboxRepository, Payload
 
@@ -37,11 +38,24 @@ log = logging.getLogger(__name__)
 
 Hook = Callable[[], Awaitable[None]]
 Delivered = Callable[[int], Awaitable[None]]  # called with a broadcast id after each outcome
+# What one send can end in besides success; anything else is a bug and ends the round.
+FAILURES = (
+    TelegramRetryAfter,
+    TelegramForbiddenError,
+    TelegramBadRequest,
+    TelegramServerError,
+    TelegramNetworkError,
+)
+Failure = (
+    TelegramRetryAfter
+    | TelegramForbiddenError
+    | TelegramBadRequest
+    | TelegramServerError
+    | TelegramNetworkError
+)
 
 BATCH = 50
 IDLE_WAKE_SECONDS = 5.0  # even with nothing due, look for scheduled work this often
-PAID_RATE = 1000.0
-WINDOW = 1.05  # seconds: "per second" as Telegram may count it, with a margin
 
 
 class Sender:
@@ -52,8 +66,7 @@ class Sender:
         people: PeopleService,
         clock: Clock,
         *,
-        rate: float = 30.0,
-        paid_rate: float = PAID_RATE,
+        pacer: Pacer,
         chat_interval: float = 1.0,
         max_attempts: int = 6,
         base_backoff: float = 1.0,
@@ -64,8 +77,7 @@ class Sender:
         self._outbox = outbox
         self._people = people
         self._clock = clock
-        self._interval = 1.0 / rate
-        self._paid_interval = 1.0 / paid_rate
+        self._pacer = pacer
         self._chat_gap = timedelta(seconds=chat_interval)
         self._max_attempts = max_attempts
         self._base_backoff = base_backoff
@@ -74,10 +86,7 @@ class Sender:
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
-        self._next_slot = 0.0
-        self._paused_until = 0.0
         self._last_by_chat: dict[int, datetime] = {}  # by the bot's clock
-        self._recent: deque[float] = deque()  # when the sends of the last second started
         self.sent = 0
         self.rate_limited = 0
 
@@ -151,64 +160,48 @@ class Sender:
             pass
 
     async def _deliver(self, item: OutboxItem) -> None:
-        loop = asyncio.get_running_loop()
         last = self._last_by_chat.get(item.person_id)
         now = self._clock.now()
         if last is not None and now - last < self._chat_gap:
             await self._outbox.postpone(item.id, last + self._chat_gap)
             return
-        await self._pace(item.paid)
-        if not await self._outbox.mark_sending(item.id):
-            return  # cancelled while waiting
-        try:
-            message_id = await self._send(item.person_id, item.payload, item.paid)
-        except TelegramRetryAfter as exc:
-            self.rate_limited += 1
-            self._paused_until = loop.time() + exc.retry_after
-            later = self._clock.now() + timedelta(seconds=exc.retry_after)
-            await self._outbox.retry_later(item.id, later, exc.message, count=False)
-        except TelegramForbiddenError as exc:
-            await self._outbox.mark_blocked(item.person_id, exc.message, self._clock.now())
-            await self._people.mark_blocked(item.person_id, True)
-        except TelegramBadRequest as exc:
-            await self._outbox.mark_failed(item.id, exc.message, self._clock.now())
-        except (TelegramServerError, TelegramNetworkError) as exc:
-            if item.attempts + 1 >= self._max_attempts:
-                await self._outbox.mark_failed(item.id, str(exc), self._clock.now())
-            else:
-                ceiling = self._base_backoff * 2**item.attempts
-                delay = ceiling / 2 + random.uniform(0, ceiling / 2)
-                later = self._clock.now() + timedelta(seconds=delay)
-                await self._outbox.retry_later(item.id, later, str(exc))
-        else:
+        failure: Failure | None = None
+        async with self._pacer.slot(paid=item.paid):
+            if not await self._outbox.mark_sending(item.id):
+                return  # cancelled while waiting
+            try:
+                message_id = await self._send(item.person_id, item.payload, item.paid)
+            except FAILURES as exc:
+                failure = exc
+        if failure is None:
             self.sent += 1
             self._last_by_chat[item.person_id] = self._clock.now()
             await self._outbox.mark_sent(item.id, message_id, self._clock.now())
+        else:
+            await self._record(item, failure)
         if item.broadcast_id is not None and self._delivered is not None:
             await self._delivered(item.broadcast_id)
         self._forget_old_chats(self._clock.now())
 
-    async def _pace(self, paid: bool) -> None:
-        """Space the sends evenly, and never let more than `rate` fall into any one second.
-
-        The even spacing alone lets the 31st send of a run land exactly one second after the
-        first, which a counter of the last second may still see as 31: the window check
-        waits out that edge (with a small margin for clock jitter on either side).
-        """
-        loop = asyncio.get_running_loop()
-        interval = self._paid_interval if paid else self._interval
-        per_window = max(1, round(1.0 / interval))
-        now = loop.time()
-        start = max(now, self._next_slot, self._paused_until)
-        recent = self._recent
-        while recent and start - recent[0] >= WINDOW:
-            recent.popleft()
-        if len(recent) >= per_window:
-            start = max(start, recent[len(recent) - per_window] + WINDOW)
-        self._next_slot = start + interval
-        recent.append(start)
-        if start > now:
-            await asyncio.sleep(start - now)
+    async def _record(self, item: OutboxItem, failure: Failure) -> None:
+        now = self._clock.now()
+        match failure:
+            case TelegramRetryAfter(retry_after=seconds):
+                self.rate_limited += 1
+                self._pacer.pause(seconds)
+                later = now + timedelta(seconds=seconds)
+                await self._outbox.retry_later(item.id, later, failure.message, count=False)
+            case TelegramForbiddenError():
+                await self._outbox.mark_blocked(item.person_id, failure.message, now)
+                await self._people.mark_blocked(item.person_id, True)
+            case TelegramBadRequest():
+                await self._outbox.mark_failed(item.id, failure.message, now)
+            case _ if item.attempts + 1 >= self._max_attempts:
+                await self._outbox.mark_failed(item.id, str(failure), now)
+            case _:  # a server or network error: try again after a backoff
+                ceiling = self._base_backoff * 2**item.attempts
+                later = now + timedelta(seconds=ceiling / 2 + random.uniform(0, ceiling / 2))
+                await self._outbox.retry_later(item.id, later, str(failure))
 
     async def _send(self, chat_id: int, payload: Payload, paid: bool) -> int:
         markup = (
