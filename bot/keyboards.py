@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.buttons import Buttons
 from bot.callbacks import LanguageCb, MenuAction, MenuCb
 from bot.i18n import LANGUAGE_FLAGS, LANGUAGE_NAMES
 from bot.program.models import LANGS, Lang
 
 
 def language_keyboard(current: Lang | None, *, greet: bool = False) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for lang in LANGS:
         mark = " ✓" if lang == current else ""
         builder.button(
@@ -24,7 +24,7 @@ def language_keyboard(current: Lang | None, *, greet: bool = False) -> InlineKey
 
 
 def main_menu() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.button(text=_("📅 Schedule"), callback_data=MenuCb(action=MenuAction.SCHEDULE))
     builder.button(text=_("⏱ Now"), callback_data=MenuCb(action=MenuAction.NOW))
     builder.button(text=_("📍 Venues"), callback_data=MenuCb(action=MenuAction.WHERE))
@@ -38,6 +38,6 @@ def main_menu() -> InlineKeyboardMarkup:
 
 
 def back_to_menu() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.button(text=_("« Main menu"), callback_data=MenuCb(action=MenuAction.HOME))
     return builder.as_markup()

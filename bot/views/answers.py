@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.buttons import Buttons
 from bot.callbacks import EventAction, EventCb, MenuAction, MenuCb, VenueCb
 from bot.program.models import Event, FaqEntry, Lang, Program, Room, Venue
 from bot.texts import esc, fit, shorten
@@ -28,7 +28,7 @@ def faq_answer(
     )
     if venue is None:
         return text, None
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     room_index = venue.rooms.index(room) if room is not None else None
     builder.button(text=_("📍 Where is it?"), callback_data=VenueCb(id=venue.id, room=room_index))
     return text, builder.as_markup()
@@ -41,7 +41,7 @@ def events_found(
     lines = [_("Here is what I found:"), ""]
     lines += [event_line(program, event, lang, number) for number, event in enumerate(events, 1)]
     lines += ["", _("Tap a number to open the event.")]
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for number, event in enumerate(events, 1):
         builder.button(
             text=str(number), callback_data=EventCb(action=EventAction.OPEN, id=event.id)
@@ -51,7 +51,7 @@ def events_found(
 
 
 def not_found() -> tuple[str, InlineKeyboardMarkup]:
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.button(text=_("📅 Schedule"), callback_data=MenuCb(action=MenuAction.SCHEDULE))
     builder.button(text=_("📍 Venues"), callback_data=MenuCb(action=MenuAction.WHERE))
     builder.button(text=_("☎️ Contacts"), callback_data=MenuCb(action=MenuAction.CONTACTS))

@@ -8,8 +8,8 @@ from datetime import datetime
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.buttons import Buttons
 from bot.callbacks import BroadcastAction, BroadcastCb
 from bot.formatting import format_day, format_time
 from bot.i18n import LANGUAGE_FLAGS, LANGUAGE_NAMES
@@ -21,14 +21,12 @@ BUTTON = 48
 PICKS = 40  # events listed to choose from (callback buttons: 100 at most)
 
 
-def _button(
-    builder: InlineKeyboardBuilder, text: str, action: BroadcastAction, value: str = ""
-) -> None:
+def _button(builder: Buttons, text: str, action: BroadcastAction, value: str = "") -> None:
     builder.button(text=text, callback_data=BroadcastCb(action=action, value=value))
 
 
 def audience_menu() -> tuple[str, InlineKeyboardMarkup]:
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for text, kind in (
         (_("👥 Everyone"), AudienceKind.EVERYONE),
         (_("🌐 By language"), AudienceKind.LANGUAGE),
@@ -47,7 +45,7 @@ def audience_choices(
     program: Program, kind: AudienceKind, lang: Lang
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The languages, delegations, events or sections to choose one from."""
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     lines: list[str] = [_("Choose one:"), ""]
     if kind is AudienceKind.LANGUAGE:
         for code in LANGS:
@@ -126,7 +124,7 @@ def ask_version(lang: Lang) -> str:
 
 
 def versions_menu(texts: dict[str, str], default: Lang) -> tuple[str, InlineKeyboardMarkup]:
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for code in LANGS:
         if code == default:
             continue
@@ -148,7 +146,7 @@ def versions_menu(texts: dict[str, str], default: Lang) -> tuple[str, InlineKeyb
 
 
 def when_menu() -> tuple[str, InlineKeyboardMarkup]:
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     _button(builder, _("▶️ Now"), BroadcastAction.NOW)
     _button(builder, _("🕒 At a time…"), BroadcastAction.LATER)
     _button(builder, _("✖ Cancel"), BroadcastAction.CANCEL)
@@ -201,7 +199,7 @@ def summary(
         _("People: {total} ({split})").format(total=total, split=split),
         _("When: {when}").format(when=when),
     ]
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     _button(builder, _("✅ Send"), BroadcastAction.SEND)
     _button(builder, _("✖ Cancel"), BroadcastAction.CANCEL)
     if paid is not None:
@@ -248,7 +246,7 @@ def progress(
         lines.append(_("⛔ Stopped: {count} not sent.").format(count=report.cancelled))
     markup = None
     if broadcast.status in ("sending", "scheduled"):
-        builder = InlineKeyboardBuilder()
+        builder = Buttons()
         _button(builder, _("⛔ Stop"), BroadcastAction.STOP, str(broadcast.id))
         markup = builder.as_markup()
     return "\n".join(lines), markup
@@ -260,7 +258,7 @@ def recent(
     if not reports:
         return _("No broadcasts yet. /broadcast starts one."), None
     lines = [_("📣 <b>Recent broadcasts</b>")]
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for report in reports:
         text, _markup = progress(program, report, lang, rate)
         lines += ["", text]

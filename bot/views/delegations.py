@@ -7,8 +7,8 @@ from datetime import datetime
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.buttons import Buttons
 from bot.callbacks import (
     DelegationsCb,
     EventAction,
@@ -44,7 +44,7 @@ def name_of(delegation: Delegation, lang: Lang) -> str:
 
 
 def join_prompt(delegation: Delegation, lang: Lang, code: str) -> tuple[str, InlineKeyboardMarkup]:
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.button(text=_("✅ Yes, join"), callback_data=JoinCb(action=JoinAction.JOIN, code=code))
     builder.button(text=_("✖ No"), callback_data=JoinCb(action=JoinAction.DECLINE, code=code))
     text = _("Join the delegation <b>{name}</b> ({origin})?").format(
@@ -79,7 +79,7 @@ def _when(program: Program, moment: datetime, lang: Lang) -> str:
 def itinerary(
     program: Program, plan: Itinerary, lang: Lang
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     delegation = plan.delegation
     if delegation is None:
         head = (
@@ -163,7 +163,7 @@ def members(
         lines.append(f"• {esc(shorten(person.full_name, 60))}{handle} {flag}".rstrip())
     if not people:
         lines.append(_("Nobody has joined yet: share the invite link with your delegation."))
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.button(
         text=_("✉️ Message the delegation"), callback_data=JoinCb(action=JoinAction.MESSAGE)
     )
@@ -178,7 +178,7 @@ def overview(
     program: Program, counts: dict[str, int], username: str, lang: Lang
 ) -> tuple[str, InlineKeyboardMarkup]:
     lines = [_("🏛 <b>Delegations</b> (the invite links are for their members only)"), ""]
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for number, delegation in enumerate(program.delegations[:60], 1):
         link = start_link(username, DeepLink(LinkKind.DELEGATION, delegation.join_code))
         lines.append(

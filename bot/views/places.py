@@ -6,9 +6,9 @@ from collections import defaultdict
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.numbers import format_decimal
 
+from bot.buttons import Buttons
 from bot.callbacks import MenuAction, MenuCb, VenueCb
 from bot.program.models import Lang, Program, Room, Venue
 from bot.texts import esc, fit, shorten
@@ -23,7 +23,7 @@ BUTTON_TEXT = 48
 
 def venues_overview(program: Program, lang: Lang) -> tuple[str, InlineKeyboardMarkup]:
     lines = [_("📍 <b>Forum venues</b>"), ""]
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for number, venue in enumerate(program.venues[:20], start=1):
         lines.append(f"<b>{number}. {esc(shorten(venue.name.get(lang), NAME))}</b>")
         lines.append("   " + esc(shorten(venue.address.get(lang), NAME)))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.buttons import Buttons
 from bot.callbacks import (
     EventAction,
     EventCb,
@@ -31,7 +31,7 @@ def minutes(count: int) -> str:
 def reminder(
     program: Program, target: Target, lang: Lang, lead: int, *, seat: bool
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     if target.event is not None:
         event = target.event
         title = esc(shorten(event.title.get(lang), CARD_TITLE))
@@ -96,7 +96,7 @@ def settings(program: Program, preference: Preference) -> tuple[str, InlineKeybo
     everyone = ", ".join(kind_plural(kind).lower() for kind in forum.remind_everyone)
     if everyone:
         lines += ["", _("Everyone is reminded of: {kinds}.").format(kinds=everyone)]
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     choices: list[tuple[int, str]] = [(-1, _("As the program says"))]
     choices += [(lead, minutes(lead)) for lead in LEAD_CHOICES]
     choices.append((0, _("No reminders")))

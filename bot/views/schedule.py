@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.buttons import Buttons
 from bot.callbacks import (
     EventAction,
     EventCb,
@@ -120,7 +120,7 @@ def schedule_screen(
     return text, schedule_keyboard(program, shown, lang, kind_index=kind, section=section)
 
 
-def _open_buttons(builder: InlineKeyboardBuilder, events: Sequence[Event], first: int) -> int:
+def _open_buttons(builder: Buttons, events: Sequence[Event], first: int) -> int:
     """Number buttons that open the cards; returns how many were added."""
     for offset, event in enumerate(events):
         builder.button(
@@ -141,7 +141,7 @@ def schedule_keyboard(
     kind_index: int | None,
     section: str | None,
 ) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     rows = _rows_of(_open_buttons(builder, page.events, page.first_number), 4)
     joinable = [
         (page.first_number + offset, event)
@@ -204,7 +204,7 @@ def schedule_keyboard(
 def kinds_menu(
     day_index: int, kind_index: int | None, section: str | None
 ) -> tuple[str, InlineKeyboardMarkup]:
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     choices: list[tuple[int | None, str]] = [(None, _("All kinds"))]
     choices += [
         (index, f"{kind_icon(kind)} {kind_plural(kind)}")
@@ -225,7 +225,7 @@ def kinds_menu(
 def sections_menu(
     program: Program, lang: Lang, day_index: int, kind_index: int | None, section: str | None
 ) -> tuple[str, InlineKeyboardMarkup]:
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     choices: list[tuple[str | None, str]] = [(None, _("All sections"))]
     choices += [
         (item.id, shorten(item.title.get(lang), BUTTON_TEXT)) for item in program.sections[:90]
@@ -315,9 +315,7 @@ def status_lines(event: Event, state: EventState) -> list[str]:
     return lines
 
 
-def signup_button(
-    builder: InlineKeyboardBuilder, event: Event, state: EventState, origin: Origin
-) -> bool:
+def signup_button(builder: Buttons, event: Event, state: EventState, origin: Origin) -> bool:
     """The button that changes the reader's standing, if there is one to press."""
 
     def button(text: str, action: SignupAction) -> None:
@@ -345,7 +343,7 @@ def signup_button(
 
 
 def event_card_keyboard(event: Event, state: EventState | None = None) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     first_row = signup_button(builder, event, state, Origin.CARD) if state else False
     builder.button(
         text=_("📍 Where is it?"), callback_data=EventCb(action=EventAction.WHERE, id=event.id)
@@ -412,7 +410,7 @@ def now_view(
         lines.append(line)
         if event is not None:
             listed.append(event)
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     rows_of_buttons = _rows_of(_open_buttons(builder, listed, 1), 5)
     builder.button(text=_("🔄 Refresh"), callback_data=MenuCb(action=MenuAction.NOW))
     builder.button(text=_("📅 Schedule"), callback_data=MenuCb(action=MenuAction.SCHEDULE))

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.buttons import Buttons
 from bot.callbacks import (
     AgendaCb,
     EventAction,
@@ -81,7 +81,7 @@ def clash_prompt(
         "",
         _("Switch to it (your seat there goes to the next on the waitlist), or keep both?"),
     ]
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for text, action in (
         (_("🔁 Switch"), SignupAction.SWITCH),
         (_("➕ Keep both"), SignupAction.BOTH),
@@ -102,7 +102,7 @@ def cancel_prompt(
         question = _("Give up your seat at <b>{title}</b>? The next on the waitlist gets it.")
     else:
         question = _("Leave the waitlist of <b>{title}</b>?")
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.button(
         text=_("Yes, give it up"),
         callback_data=SignupCb(action=SignupAction.CANCEL, id=event.id, origin=origin),
@@ -130,7 +130,7 @@ def seat_granted(
     """Told to the first on the waitlist when a seat frees up."""
     head = _("🎉 Good news: a seat has freed up for you!")
     text = fit([head, "", *event_card(program, event, lang, state=state).split("\n")])
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     builder.button(
         text=_("❌ I can't come: give the seat up"),
         callback_data=SignupCb(action=SignupAction.CANCEL, id=event.id, origin=Origin.CARD),
@@ -149,7 +149,7 @@ def seat_granted(
 def agenda(
     program: Program, items: Sequence[AgendaItem], lang: Lang
 ) -> tuple[str, InlineKeyboardMarkup]:
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     if not items:
         builder.button(text=_("📅 Schedule"), callback_data=MenuCb(action=MenuAction.SCHEDULE))
         text = _(
@@ -197,7 +197,7 @@ def agenda_calendar_name() -> str:
 
 def stats(program: Program, data: Stats, lang: Lang) -> tuple[str, InlineKeyboardMarkup]:
     lines = [_("📊 <b>Sign-ups</b>"), ""]
-    builder = InlineKeyboardBuilder()
+    builder = Buttons()
     for number, row in enumerate(data.events, 1):
         event, counts = row.event, row.counts
         title = esc(shorten(event.title.get(lang), 70))
