@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,15 +39,28 @@ async def fake() -> AsyncIterator[FakeTelegram]:
         yield server
 
 
-async def start_bot(fake: FakeTelegram, program: Program, tmp_path: Path) -> Running:
+async def start_bot(
+    fake: FakeTelegram,
+    program: Program,
+    tmp_path: Path,
+    *,
+    request_timeout: float | None = None,
+    **options: Any,
+) -> Running:
+    """The bot polling the fake; `options` are more Settings, `request_timeout` shortens the
+    seconds the bot waits for each answer (aiogram's 60 by default)."""
     settings = Settings(
         _env_file=None,
         bot_token=fake.token,
         telegram_api_url=fake.url,
         database_url=f"sqlite:///{tmp_path / 'forum.db'}",
+        **options,
     )
     db = await Database.open(settings.database_path)
     app = await create_app(settings, program, db=db)  # the real aiohttp session
+    if request_timeout is not None:
+        for bot in (app.bot, app.delivery_bot):
+            bot.session.timeout = request_timeout
     task = asyncio.create_task(
         app.dispatcher.start_polling(
             app.bot,
@@ -162,3 +176,31 @@ async def test_stopping_lets_the_update_in_hand_finish_and_closes_the_database(
     assert bot.app.db.closed
     # nothing is left unconfirmed at the server: a restart will not handle it again
     assert fake.pending_updates == []
+
+
+# -- pacing: replies share Telegram's budget -------------------------------------------------
+
+
+async def test_a_crowd_writing_at_once_is_answered_without_a_single_429(running: Running) -> None:
+    """75 people ask at the same moment: the fake allows 30 messages a second (as Telegram)."""
+    fake = running.fake
+    crowd = [FakeUser(id=3000 + n, first_name=f"P{n}", language_code="en") for n in range(75)]
+    for user in crowd:
+        fake.send_message(user, "/help")
+    for user in crowd:
+        reply = await next_message(fake, user, 1)
+        assert reply.text is not None and reply.text.startswith(HELP_TITLE["en"])
+    sends = fake.calls_to("sendMessage")
+    assert len(sends) == 75
+    assert [call.status for call in sends if not call.ok] == []
+
+
+async def test_one_person_tapping_fast_gets_every_answer_without_a_429(running: Running) -> None:
+    """Telegram tolerates a short burst in one chat, then answers 429; the bot waits instead."""
+    fake = running.fake
+    user = FakeUser(id=2005, first_name="Aigerim", language_code="kk")
+    for _ in range(7):
+        fake.send_message(user, "/help")
+    replies = await fake.wait_messages(user.id, 7, timeout=15)
+    assert all(r.text is not None and r.text.startswith(HELP_TITLE["kk"]) for r in replies)
+    assert [call.status for call in fake.calls_to("sendMessage") if not call.ok] == []

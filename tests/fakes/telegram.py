@@ -37,7 +37,8 @@ Usage::
         query_id = fake.press(alice, reply, reply.button_data("Program"))
         assert (await fake.wait_answered(query_id)) == {"callback_query_id": query_id}
         fake.fail_next("sendMessage", 502)             # the next send gets Bad Gateway
-        ...
+        fake.chaos(Chaos(server_errors=0.1, drops=0.05, timeouts=0.02, bursts=0.02))
+        ...                                            # random faults until fake.chaos(None)
         await dp.stop_polling()
 
 ``fake.create_bot()`` is ``Bot(token, session=AiohttpSession(api=TelegramAPIServer.from_base(
@@ -75,10 +76,11 @@ import functools
 import itertools
 import json
 import math
+import random
 import re
 import socket
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -196,6 +198,21 @@ LEGACY_FIELDS: Final[Mapping[str, tuple[str, tuple[str, ...]]]] = {
 
 # InlineKeyboardButton fields that decorate a button instead of giving it an action.
 BUTTON_DECORATION_FIELDS: Final = frozenset({"text", "icon_custom_emoji_id", "style"})
+
+# The methods that put a message into a chat or change one (the flood limits count them).
+MESSAGE_METHODS: Final = frozenset(
+    {
+        "sendMessage",
+        "sendLocation",
+        "sendVenue",
+        "sendDocument",
+        "sendPhoto",
+        "copyMessage",
+        "editMessageText",
+        "editMessageCaption",
+        "editMessageReplyMarkup",
+    }
+)
 FALLBACK_BUTTON_ACTIONS: Final = frozenset(
     {
         "url",
@@ -265,6 +282,10 @@ class _ApiError(Exception):
         if self.parameters:
             body["parameters"] = self.parameters
         return body
+
+
+class _Dropped(Exception):
+    """A chaos fault closed the connection: nothing is answered."""
 
 
 def _bad(description: str) -> _ApiError:
@@ -521,6 +542,35 @@ class _Fault:
 
 
 @dataclass
+class Chaos:
+    """Random faults on every call, for ``FakeTelegram.chaos``: shares of calls that get each.
+
+    * ``server_errors``: 500, 502, 503 or 504 with Telegram's description;
+    * ``timeouts``: the answer is held ``hold`` seconds (longer than the client waits), then
+      the connection is dropped;
+    * ``drops``: the connection is closed without an answer;
+    * ``bursts``: a flood: this call and every other for the next second get 429 with
+      ``retry_after``, as Telegram does when a bot is over its limits.
+
+    Faults hit before the method runs, so a faulted send never reached the chat, as with a
+    real outage in front of Telegram. ``max_in_a_row`` keeps a fault transient: the same
+    method to the same chat is not faulted more often than that in a row. getUpdates gets
+    server errors and drops only (a long poll that times out is normal, not a fault).
+    """
+
+    server_errors: float = 0.0
+    timeouts: float = 0.0
+    drops: float = 0.0
+    bursts: float = 0.0
+    hold: float = 2.0
+    max_in_a_row: int = 3
+    seed: int = 0
+    # The first calls that send or edit a message get one fault of each kind with a share,
+    # in this order, so a short test is sure to meet them all.
+    each_kind_first: bool = True
+
+
+@dataclass
 class _Query:
     chat_id: int
     created: float
@@ -619,6 +669,11 @@ class FakeTelegram:
         self._chat_sends: dict[int, deque[float]] = {}
         self._chat_ban_until: dict[int, float] = {}
         self._poll: _Poll | None = None
+        self._chaos: Chaos | None = None
+        self._chaos_rng = random.Random(0)
+        self._chaos_streaks: dict[tuple[str, Any], int] = {}
+        self._flood_until = 0.0
+        self.faults_injected: Counter[str] = Counter()
         self._stopping = False
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -842,6 +897,10 @@ class FakeTelegram:
         """The bot's messages currently in the chat, in order, edits applied (snapshots)."""
         return [copy.deepcopy(m) for m in self._messages.get(chat_id, {}).values() if m.from_bot]
 
+    def bot_message_count(self, chat_id: int) -> int:
+        """How many bot messages the chat holds (cheap: no snapshots, for polling)."""
+        return sum(1 for m in self._messages.get(chat_id, {}).values() if m.from_bot)
+
     def last_message(self, chat_id: int) -> ChatMessage:
         messages = self.chat(chat_id)
         if not messages:
@@ -849,6 +908,11 @@ class FakeTelegram:
                 f"the bot has no messages in chat {chat_id}; recent calls:\n{self.dump_calls()}"
             )
         return messages[-1]
+
+    @property
+    def polled(self) -> bool:
+        """Whether a bot has asked for updates yet (a long poll may still be open)."""
+        return self._poll is not None or bool(self.calls_to("getUpdates"))
 
     @property
     def pending_updates(self) -> list[JsonDict]:
@@ -937,6 +1001,78 @@ class FakeTelegram:
             description = DEFAULT_ERROR_DESCRIPTIONS.get(status) or HTTPStatus(status).phrase
         self._faults.append(_Fault(name, status, description, parameters, times, delay))
 
+    def chaos(self, chaos: Chaos | None) -> None:
+        """Start injecting random faults (see `Chaos`); ``None`` stops."""
+        self._chaos = chaos
+        if chaos is not None:
+            self._chaos_rng = random.Random(chaos.seed)
+
+    def _roll_chaos(self, method: str, params: JsonDict) -> str | None:
+        """Which fault this call gets, if any."""
+        chaos = self._chaos
+        if chaos is None:
+            return None
+        now = _now()
+        if method != "getUpdates" and now < self._flood_until:
+            return "burst"
+        key = (method, params.get("chat_id"))
+        if self._chaos_streaks.get(key, 0) >= chaos.max_in_a_row:
+            self._chaos_streaks[key] = 0
+            return None
+        fault: str | None = None
+        if chaos.each_kind_first and method in MESSAGE_METHODS:
+            for name, share in self._chaos_kinds(chaos, method):
+                if share > 0 and not self.faults_injected[name]:
+                    fault = name
+                    break
+        if fault is not None:
+            self._chaos_streaks[key] = self._chaos_streaks.get(key, 0) + 1
+            if fault == "burst":
+                self._flood_until = now + self.retry_after
+            return fault
+        roll = self._chaos_rng.random()
+        for name, share in self._chaos_kinds(chaos, method):
+            if roll < share:
+                fault = name
+                break
+            roll -= share
+        if fault is None:
+            self._chaos_streaks.pop(key, None)
+            return None
+        self._chaos_streaks[key] = self._chaos_streaks.get(key, 0) + 1
+        if fault == "burst":
+            self._flood_until = now + self.retry_after
+        return fault
+
+    @staticmethod
+    def _chaos_kinds(chaos: Chaos, method: str) -> tuple[tuple[str, float], ...]:
+        polling = method == "getUpdates"
+        return (
+            ("server_error", chaos.server_errors),
+            ("drop", chaos.drops),
+            ("timeout", 0.0 if polling else chaos.timeouts),
+            ("burst", 0.0 if polling else chaos.bursts),
+        )
+
+    async def _inject(self, fault: str, request: web.Request) -> None:
+        """Carry out a chaos fault: raises the API error, or leaves the connection dead."""
+        self.faults_injected[fault] += 1
+        if fault == "server_error":
+            status = self._chaos_rng.choice((500, 502, 503, 504))
+            raise _ApiError(status, DEFAULT_ERROR_DESCRIPTIONS.get(status) or "Internal Error")
+        if fault == "burst":
+            seconds = max(1, math.ceil(self._flood_until - _now()))
+            raise _ApiError(
+                429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds}
+            )
+        if fault == "timeout":
+            assert self._chaos is not None
+            await asyncio.sleep(self._chaos.hold)
+        transport = request.transport
+        if transport is not None:
+            transport.abort()
+        raise _Dropped
+
     # -- HTTP ----------------------------------------------------------------------------------
 
     async def _not_found(self, request: web.Request) -> web.Response:
@@ -957,6 +1093,9 @@ class FakeTelegram:
                     raise _ApiError(404, "Not Found")
                 method_name = spec.name
                 params = await self._read_params(request)
+                chaos = self._roll_chaos(method_name, params)
+                if chaos is not None:
+                    await self._inject(chaos, request)
                 fault = self._take_fault(method_name)
                 if fault is not None:
                     if fault.delay > 0:
@@ -968,6 +1107,9 @@ class FakeTelegram:
                 status, body = error.status, error.body()
             else:
                 status, body = 200, {"ok": True, "result": result}
+        except _Dropped:
+            self.calls.append(Call(method_name, params, 0, {"ok": False, "dropped": True}, at))
+            return web.Response(status=500)  # never reaches the client: the connection is gone
         except asyncio.CancelledError:
             # the client went away (e.g. a long poll cancelled by stop_polling)
             closed = {"ok": False, "description": "client closed the request"}
