@@ -35,6 +35,7 @@ from bot.services.people import PeopleService
 from bot.services.reminders import ReminderPlanner
 from bot.services.roles import Roles
 from bot.services.signups import SignupService
+from bot.session import PinResponseTypes, TelegramSession
 from bot.storage import Database, PeopleRepository
 from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.organizers import OrganizerRepository
@@ -126,7 +127,8 @@ def telegram_session(settings: Settings, *, pacer: Pacer | None = None) -> Aioht
     is the delivery sender's: the sender paces itself, records every outcome in the outbox
     and schedules its own retries.
     """
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session = TelegramSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session.middleware(PinResponseTypes())
     if pacer is not None:
         session.middleware(RetryMiddleware())
         session.middleware(PacingMiddleware(pacer))
