@@ -7,8 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.enums import ChatType
-from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.filters import CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
@@ -19,6 +18,7 @@ from bot.callbacks import BroadcastAction, BroadcastCb
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import BroadcastReporter
+from bot.filters import Cmd, Magic, PrivateChat
 from bot.i18n import supported
 from bot.program import Lang, Program, ProgramHolder
 from bot.replies import edit_in_place
@@ -433,14 +433,14 @@ async def organizers_command(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == ChatType.PRIVATE)
-    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
-    router.message.register(broadcast_command, Command("broadcast"))
-    router.message.register(broadcasts_command, Command("broadcasts"))
-    router.message.register(organizers_command, Command("organizers"))
-    router.message.register(cancel_command, Command("cancel"), StateFilter(Compose))
+    router.message.filter(PrivateChat())
+    router.callback_query.filter(PrivateChat())
+    router.message.register(broadcast_command, Cmd("broadcast"))
+    router.message.register(broadcasts_command, Cmd("broadcasts"))
+    router.message.register(organizers_command, Cmd("organizers"))
+    router.message.register(cancel_command, Cmd("cancel"), StateFilter(Compose))
     router.message.register(text_received, StateFilter(Compose.text, Compose.version))
-    router.message.register(time_received, StateFilter(Compose.time), F.text)
+    router.message.register(time_received, StateFilter(Compose.time), Magic(F.text))
     router.callback_query.register(
         audience_pressed, BroadcastCb.filter(F.action == BroadcastAction.AUDIENCE)
     )

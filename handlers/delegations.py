@@ -4,8 +4,7 @@
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.enums import ChatType
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
@@ -14,6 +13,7 @@ from bot import texts
 from bot.calendar import calendar_filename, events_calendar
 from bot.callbacks import DelegationsCb, ItineraryCb, JoinAction, JoinCb, MenuAction, MenuCb
 from bot.deeplinks import DeepLink, LinkKind, start_link
+from bot.filters import Cmd, PrivateChat
 from bot.program import Lang, ProgramHolder
 from bot.qr import png_of
 from bot.replies import edit_in_place
@@ -227,11 +227,11 @@ async def delegation_qr(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == ChatType.PRIVATE)
-    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
-    router.message.register(itinerary_command, Command("itinerary"))
-    router.message.register(delegation_command, Command("delegation"))
-    router.message.register(delegations_command, Command("delegations"))
+    router.message.filter(PrivateChat())
+    router.callback_query.filter(PrivateChat())
+    router.message.register(itinerary_command, Cmd("itinerary"))
+    router.message.register(delegation_command, Cmd("delegation"))
+    router.message.register(delegations_command, Cmd("delegations"))
     router.callback_query.register(
         itinerary_from_menu, MenuCb.filter(F.action == MenuAction.ITINERARY)
     )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
-from aiogram.enums import ChatType
+from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import texts
+from bot.filters import PrivateChat
 from bot.keyboards import main_menu
 from bot.program import Lang, ProgramHolder
 from bot.services.roles import Roles
@@ -38,6 +38,6 @@ async def stale_button(query: CallbackQuery, callback_answer: CallbackAnswer) ->
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(not_understood, F.chat.type == ChatType.PRIVATE)
+    router.message.register(not_understood, PrivateChat())
     router.callback_query.register(stale_button)
     return router

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
-from aiogram.enums import ChatType
-from aiogram.filters import Command
+from aiogram import Bot, Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n import I18n
 
 from bot import texts
 from bot.callbacks import LanguageCb
+from bot.filters import Cmd, PrivateChat
 from bot.i18n import supported
 from bot.keyboards import language_keyboard, main_menu
 from bot.program import ProgramHolder
@@ -47,8 +46,8 @@ async def language_chosen(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == ChatType.PRIVATE)
-    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
-    router.message.register(ask_language, Command("language"))
+    router.message.filter(PrivateChat())
+    router.callback_query.filter(PrivateChat())
+    router.message.register(ask_language, Cmd("language"))
     router.callback_query.register(language_chosen, LanguageCb.filter())
     return router

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
-from aiogram.enums import ChatType
+from aiogram import Router
 from aiogram.filters import KICKED, MEMBER, ChatMemberUpdatedFilter
 from aiogram.types import ChatMemberUpdated
 
+from bot.filters import PrivateChat
 from bot.services.people import PeopleService
 
 
@@ -20,7 +20,7 @@ async def unblocked(event: ChatMemberUpdated, people: PeopleService) -> None:
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.my_chat_member.filter(F.chat.type == ChatType.PRIVATE)
+    router.my_chat_member.filter(PrivateChat())
     router.my_chat_member.register(blocked, ChatMemberUpdatedFilter(member_status_changed=KICKED))
     router.my_chat_member.register(
         unblocked, ChatMemberUpdatedFilter(member_status_changed=MEMBER)

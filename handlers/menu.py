@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.enums import ChatType
-from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from bot import texts
 from bot.callbacks import MenuAction, MenuCb
+from bot.filters import Cmd, PrivateChat
 from bot.keyboards import back_to_menu, language_keyboard, main_menu
 from bot.program import Lang, ProgramHolder
 from bot.replies import edit_in_place
@@ -63,9 +62,9 @@ async def menu_pressed(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == ChatType.PRIVATE)
-    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
-    router.message.register(show_help, Command("help"))
+    router.message.filter(PrivateChat())
+    router.callback_query.filter(PrivateChat())
+    router.message.register(show_help, Cmd("help"))
     router.callback_query.register(
         menu_pressed,
         MenuCb.filter(

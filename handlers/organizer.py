@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
-from aiogram.enums import ChatType
-from aiogram.filters import Command, CommandObject
+from aiogram import Bot, Router
+from aiogram.filters import CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import texts
 from bot.callbacks import StatsCb
 from bot.config import Settings
+from bot.filters import Cmd, PrivateChat
 from bot.notify import Notifier
 from bot.program import Lang, ProgramError, ProgramHolder, load_program
 from bot.reminders import Reminders
@@ -131,10 +131,10 @@ async def reload_command(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == ChatType.PRIVATE)
-    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
-    router.message.register(stats_command, Command("stats"))
-    router.message.register(export_command, Command("export"))
-    router.message.register(reload_command, Command("reload"))
+    router.message.filter(PrivateChat())
+    router.callback_query.filter(PrivateChat())
+    router.message.register(stats_command, Cmd("stats"))
+    router.message.register(export_command, Cmd("export"))
+    router.message.register(reload_command, Cmd("reload"))
     router.callback_query.register(export_pressed, StatsCb.filter())
     return router

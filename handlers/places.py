@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.enums import ChatType
-from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import texts
 from bot.callbacks import MenuAction, MenuCb, VenueCb
+from bot.filters import Cmd, Magic, PrivateChat
 from bot.program import Lang, ProgramHolder, Room, Venue
 from bot.replies import edit_in_place
 from bot.services.schedule import nearest_venue
@@ -66,10 +65,10 @@ async def location_shared(message: Message, bot: Bot, lang: Lang, programs: Prog
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == ChatType.PRIVATE)
-    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
-    router.message.register(where_command, Command("where"))
-    router.message.register(location_shared, F.location)
+    router.message.filter(PrivateChat())
+    router.callback_query.filter(PrivateChat())
+    router.message.register(where_command, Cmd("where"))
+    router.message.register(location_shared, Magic(F.location))
     router.callback_query.register(where_from_menu, MenuCb.filter(F.action == MenuAction.WHERE))
     router.callback_query.register(venue_pressed, VenueCb.filter())
     return router

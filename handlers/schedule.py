@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.enums import ChatType
-from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
@@ -12,6 +10,7 @@ from bot import texts
 from bot.calendar import calendar_filename, event_calendar
 from bot.callbacks import EventAction, EventCb, MenuAction, MenuCb, ScheduleCb, ScheduleView
 from bot.clock import Clock
+from bot.filters import Cmd, PrivateChat
 from bot.program import Event, Lang, Program, ProgramHolder
 from bot.replies import edit_in_place
 from bot.services.schedule import default_day_index, now_and_next
@@ -111,10 +110,10 @@ async def event_pressed(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == ChatType.PRIVATE)
-    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
-    router.message.register(schedule_command, Command("schedule"))
-    router.message.register(now_command, Command("now"))
+    router.message.filter(PrivateChat())
+    router.callback_query.filter(PrivateChat())
+    router.message.register(schedule_command, Cmd("schedule"))
+    router.message.register(now_command, Cmd("now"))
     router.callback_query.register(
         schedule_from_menu, MenuCb.filter(F.action == MenuAction.SCHEDULE)
     )

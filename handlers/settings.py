@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
-from aiogram.enums import ChatType
-from aiogram.filters import Command
+from aiogram import Bot, Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import texts
 from bot.callbacks import SettingsCb
+from bot.filters import Cmd, PrivateChat
 from bot.program import ProgramHolder
 from bot.reminders import Reminders
 from bot.replies import edit_in_place
@@ -54,8 +53,8 @@ async def settings_pressed(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == ChatType.PRIVATE)
-    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
-    router.message.register(settings_command, Command("settings"))
+    router.message.filter(PrivateChat())
+    router.callback_query.filter(PrivateChat())
+    router.message.register(settings_command, Cmd("settings"))
     router.callback_query.register(settings_pressed, SettingsCb.filter())
     return router

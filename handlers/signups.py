@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.enums import ChatType
-from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import texts
 from bot.calendar import calendar_filename, events_calendar
 from bot.callbacks import AgendaCb, MenuAction, MenuCb, Origin, SignupAction, SignupCb
+from bot.filters import Cmd, PrivateChat
 from bot.notify import Notifier
 from bot.program import Event, Lang, Program, ProgramHolder
 from bot.replies import edit_in_place
@@ -143,9 +142,9 @@ async def agenda_calendar(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == ChatType.PRIVATE)
-    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
-    router.message.register(my_command, Command("my"))
+    router.message.filter(PrivateChat())
+    router.callback_query.filter(PrivateChat())
+    router.message.register(my_command, Cmd("my"))
     router.callback_query.register(my_from_menu, MenuCb.filter(F.action == MenuAction.MY))
     router.callback_query.register(signup_pressed, SignupCb.filter())
     router.callback_query.register(agenda_calendar, AgendaCb.filter(F.calendar))
