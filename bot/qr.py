@@ -80,7 +80,7 @@ class DoorCode:
 
 
 def _ordered_events(program: Program) -> list[Event]:
-    return sorted(program.events, key=lambda event: (event.starts_at, event.ends_at, event.id))
+    return list(program.events_in_order)
 
 
 def _door_code(bot_username: str, kind: LinkKind, id_: str) -> DoorCode:

@@ -317,10 +317,16 @@ class Program(_Frozen):
         return {delegation.join_code: delegation for delegation in self.delegations}
 
     @cached_property
+    def events_in_order(self) -> tuple[Event, ...]:
+        """By start, then end, then id: the order of every list (sorted once per program)."""
+        return tuple(sorted(self.events, key=lambda e: (e.starts_at, e.ends_at, e.id)))
+
+    @cached_property
     def events_by_day(self) -> Mapping[date, tuple[Event, ...]]:
-        ordered = sorted(self.events, key=lambda event: (event.starts_at, event.ends_at, event.id))
         return {
-            day: tuple(e for e in ordered if e.starts_at.astimezone(self.tz).date() == day)
+            day: tuple(
+                e for e in self.events_in_order if e.starts_at.astimezone(self.tz).date() == day
+            )
             for day in self.forum.days
         }
 

@@ -102,8 +102,7 @@ class Now:
 
 def now_and_next(program: Program, now: datetime, *, opening_count: int = 3) -> Now:
     phase = forum_phase(program, now)
-    live = [event for event in program.events if not event.cancelled]
-    live.sort(key=lambda event: (event.starts_at, event.ends_at, event.id))
+    live = [event for event in program.events_in_order if not event.cancelled]
     if phase is Phase.BEFORE:
         return Now(phase, (), tuple(live[:opening_count]))
     if phase is Phase.AFTER:
