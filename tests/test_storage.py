@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -196,3 +198,53 @@ async def test_a_locked_or_full_database_during_a_sign_up_gets_a_clear_answer(
     monkeypatch.undo()
     assert await offline.app.db.fetch_value("SELECT count(*) FROM signups") == 0
     assert (await chat.press(data)).answer().text == "✅ You are signed up!"  # and it recovers
+
+
+async def test_a_full_or_locked_database_during_a_delivery_loses_nothing_and_repeats_nothing(
+    offline: Offline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aiogram.methods import SendMessage
+
+    from bot.services.broadcasts import Audience, AudienceKind, Draft
+    from tests.conftest import ORGANIZER_ID
+
+    chats = [offline.chat(9100 + n, language_code="en") for n in range(6)]
+    for chat in chats:
+        await chat.send("/start")
+    app = offline.app
+    outbox = app.outbox
+    refusals = {"mark_sending": 2, "mark_sent": 3}  # how many times each write fails
+
+    def refusing(name: str, error: str) -> object:
+        real = getattr(outbox, name)
+
+        async def write(*args: object) -> object:
+            if refusals[name] > 0:
+                refusals[name] -= 1
+                raise sqlite3.OperationalError(error)
+            return await real(*args)
+
+        return write
+
+    monkeypatch.setattr(outbox, "mark_sending", refusing("mark_sending", "database is locked"))
+    monkeypatch.setattr(outbox, "mark_sent", refusing("mark_sent", "database or disk is full"))
+    news = "The closing ceremony moves to the Conference hall."
+    created = await app.broadcasts.create(
+        ORGANIZER_ID, Draft(Audience(AudienceKind.EVERYONE), {"en": news}, "en")
+    )
+    app.sender.start()
+    try:
+        for _ in range(100):
+            report = await app.broadcasts.report(created.id)
+            assert report is not None
+            if report.sent == len(chats):
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await app.sender.stop()
+    assert refusals == {"mark_sending": 0, "mark_sent": 0}  # the faults happened
+    sends = [r for r in offline.session.requests if isinstance(r, SendMessage)]
+    received = Counter(r.chat_id for r in sends if r.text == news)
+    assert received == {chat.user.id: 1 for chat in chats}  # everyone once, nobody twice
+    assert (report.sent, report.failed, report.waiting) == (len(chats), 0, 0)
+    assert await app.db.fetch_value("PRAGMA integrity_check") == "ok"

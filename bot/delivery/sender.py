@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import sqlite3
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
@@ -87,6 +88,8 @@ class Sender:
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._last_by_chat: dict[int, datetime] = {}  # by the bot's clock
+        # sent, but the database would not record it (full, locked): item id -> message id
+        self._unrecorded: dict[int, int] = {}
         self.sent = 0
         self.rate_limited = 0
 
@@ -113,6 +116,7 @@ class Sender:
         if self._task is not None:
             await self._task
             self._task = None
+        await self._record_sent()  # a last try: what stays unrecorded is sent again next start
 
     async def run(self) -> None:
         recovered = await self._outbox.recover()
@@ -137,6 +141,7 @@ class Sender:
 
     async def round(self) -> bool:
         """One pass over the due messages; False if there was nothing to do."""
+        await self._record_sent()
         if self._tick is not None:
             await self._tick()
         items = await self._outbox.due(self._clock.now(), BATCH)
@@ -176,12 +181,27 @@ class Sender:
         if failure is None:
             self.sent += 1
             self._last_by_chat[item.person_id] = self._clock.now()
-            await self._outbox.mark_sent(item.id, message_id, self._clock.now())
+            self._unrecorded[item.id] = message_id
+            await self._record_sent()
         else:
             await self._record(item, failure)
         if item.broadcast_id is not None and self._delivered is not None:
             await self._delivered(item.broadcast_id)
         self._forget_old_chats(self._clock.now())
+
+    async def _record_sent(self) -> None:
+        """Mark delivered messages as sent; kept in memory while the database refuses.
+
+        A message Telegram took is never sent again because the disk was full for a moment:
+        it stays `sending` in the outbox (so nothing else picks it up) until this succeeds.
+        """
+        for item_id, message_id in list(self._unrecorded.items()):
+            try:
+                await self._outbox.mark_sent(item_id, message_id, self._clock.now())
+            except sqlite3.OperationalError as exc:
+                log.warning("could not record a delivered message yet (%s); will retry", exc)
+                return
+            del self._unrecorded[item_id]
 
     async def _record(self, item: OutboxItem, failure: Failure) -> None:
         now = self._clock.now()
