@@ -246,5 +246,7 @@ async def test_a_full_or_locked_database_during_a_delivery_loses_nothing_and_rep
     sends = [r for r in offline.session.requests if isinstance(r, SendMessage)]
     received = Counter(r.chat_id for r in sends if r.text == news)
     assert received == {chat.user.id: 1 for chat in chats}  # everyone once, nobody twice
+    report = await app.broadcasts.report(created.id)
+    assert report is not None
     assert (report.sent, report.failed, report.waiting) == (len(chats), 0, 0)
     assert await app.db.fetch_value("PRAGMA integrity_check") == "ok"
