@@ -85,7 +85,7 @@ async def one_run(presses: int, sample: Program) -> Run:
             await chat.press(press_data(events[person % len(events)]), listing)
             timings.append((time.perf_counter() - one) * 1000)
         sequential = presses / (time.perf_counter() - started)
-        await app.db.close()
+        await app.close()
     with tempfile.TemporaryDirectory() as folder:
         app, session = await app_in(Path(folder), sample)
         chats = [chat_of(app, session, 2_000_000 + n) for n in range(200)]
@@ -94,7 +94,7 @@ async def one_run(presses: int, sample: Program) -> Run:
         burst = time.perf_counter() - started
         counts = (await app.signups.stats()).events
         row = next(r for r in counts if r.event.id == EVENT)
-        await app.db.close()
+        await app.close()
     timings.sort()
     return Run(
         sequential_per_second=sequential,
