@@ -242,6 +242,18 @@ async def test_now_before_the_forum(offline: Offline) -> None:
     assert "1. 08:30–10:00 📌 Participant registration" in text
 
 
+async def test_commands_addressed_to_the_bot_by_name_work_and_to_another_bot_do_not(
+    offline: Offline,
+) -> None:
+    chat = await english_chat(offline)
+    for addressed in ("/now@forum_rehearsal_bot", "/now@Forum_Rehearsal_Bot extra words"):
+        text = visible_text(only(await chat.send(addressed), SendMessage).text)
+        assert text.startswith("⏳ The forum starts on December 10, 2026")
+    for other in ("/now@some_other_bot", "/nowhere", "/NOW"):
+        text = visible_text(only(await chat.send(other), SendMessage).text)
+        assert not text.startswith("⏳"), other  # the "I did not understand" answer instead
+
+
 async def test_now_during_the_forum_per_venue(offline: Offline, clock: ManualClock) -> None:
     clock.set(at(14, 35))
     chat = await english_chat(offline)
