@@ -554,7 +554,8 @@ class Chaos:
 
     Faults hit before the method runs, so a faulted send never reached the chat, as with a
     real outage in front of Telegram. ``max_in_a_row`` keeps a fault transient: the same
-    method to the same chat is not faulted more often than that in a row. getUpdates gets
+    request (method and parameters, so a retry too) is not faulted more often than that in a
+    row. getUpdates gets
     server errors and drops only (a long poll that times out is normal, not a fault).
     """
 
@@ -671,7 +672,7 @@ class FakeTelegram:
         self._poll: _Poll | None = None
         self._chaos: Chaos | None = None
         self._chaos_rng = random.Random(0)
-        self._chaos_streaks: dict[tuple[str, Any], int] = {}
+        self._chaos_streaks: dict[tuple[str, str], int] = {}
         self._flood_until = 0.0
         self.faults_injected: Counter[str] = Counter()
         self._stopping = False
@@ -1015,7 +1016,8 @@ class FakeTelegram:
         now = _now()
         if method != "getUpdates" and now < self._flood_until:
             return "burst"
-        key = (method, params.get("chat_id"))
+        # one request and its retries share a key: the same method with the same parameters
+        key = (method, repr(sorted(params.items())))
         if self._chaos_streaks.get(key, 0) >= chaos.max_in_a_row:
             self._chaos_streaks[key] = 0
             return None
