@@ -40,9 +40,6 @@ class Magic(Filter):
     async def __call__(self, event: TelegramObject) -> Any:
         return self._magic.resolve(event)
 
-    def __str__(self) -> str:
-        return f"Magic({self._magic!r})"
-
 
 class Cmd(Command):
     """aiogram's `Command`, turning away a text that is not one of its commands first.

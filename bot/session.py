@@ -84,7 +84,3 @@ class PinResponseTypes(BaseRequestMiddleware):
         if returning not in self._pinned:
             self._pinned[returning] = Response[returning]  # type: ignore[valid-type]
         return await make_request(bot, method)
-
-    @property
-    def pinned(self) -> int:
-        return len(self._pinned)

@@ -69,7 +69,6 @@ class Pacer:
         self._done: deque[float] = deque()  # when the sends of the last window came back
         self._finished = asyncio.Event()
         self._by_chat: dict[int | str, list[list[float]]] = {}
-        self.waited = 0.0  # seconds spent waiting, over all sends (for benchmarks and logs)
 
     def pause(self, seconds: float) -> None:
         """Telegram said 429: nothing goes out for `seconds`."""
@@ -85,10 +84,8 @@ class Pacer:
         the request reached Telegram at some moment in between, and a busy event loop or a
         slow network can delay that moment, so the answer is the only safe mark.
         """
-        asked = self._now()
         mark = await self._wait_for_chat(chat_id) if chat_id is not None else None
         await self._take_turn(paid)
-        self.waited += self._now() - asked
         try:
             yield
         finally:

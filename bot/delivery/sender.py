@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import (
+    TelegramAPIError,
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNetworkError,
@@ -46,13 +47,6 @@ FAILURES = (
     TelegramBadRequest,
     TelegramServerError,
     TelegramNetworkError,
-)
-Failure = (
-    TelegramRetryAfter
-    | TelegramForbiddenError
-    | TelegramBadRequest
-    | TelegramServerError
-    | TelegramNetworkError
 )
 
 BATCH = 50
@@ -90,8 +84,6 @@ class Sender:
         self._last_by_chat: dict[int, datetime] = {}  # by the bot's clock
         # sent, but the database would not record it (full, locked): item id -> message id
         self._unrecorded: dict[int, int] = {}
-        self.sent = 0
-        self.rate_limited = 0
 
     # -- control ---------------------------------------------------------------------------
 
@@ -170,7 +162,7 @@ class Sender:
         if last is not None and now - last < self._chat_gap:
             await self._outbox.postpone(item.id, last + self._chat_gap)
             return
-        failure: Failure | None = None
+        failure: TelegramAPIError | None = None
         async with self._pacer.slot(paid=item.paid):
             if not await self._outbox.mark_sending(item.id):
                 return  # cancelled while waiting
@@ -179,7 +171,6 @@ class Sender:
             except FAILURES as exc:
                 failure = exc
         if failure is None:
-            self.sent += 1
             self._last_by_chat[item.person_id] = self._clock.now()
             self._unrecorded[item.id] = message_id
             await self._record_sent()
@@ -203,11 +194,10 @@ class Sender:
                 return
             del self._unrecorded[item_id]
 
-    async def _record(self, item: OutboxItem, failure: Failure) -> None:
+    async def _record(self, item: OutboxItem, failure: TelegramAPIError) -> None:
         now = self._clock.now()
         match failure:
             case TelegramRetryAfter(retry_after=seconds):
-                self.rate_limited += 1
                 self._pacer.pause(seconds)
                 later = now + timedelta(seconds=seconds)
                 await self._outbox.retry_later(item.id, later, failure.message, count=False)
