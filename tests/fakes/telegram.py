@@ -1716,10 +1716,7 @@ class FakeTelegram:
     def _send_message(self, params: JsonDict) -> JsonDict:
         chat_id = self._target_chat(params)
         text, entities = self._format_text(params)
-        inline, other = self._markup(params.get("reply_markup"), inline_only=False)
-        self._check_reply(chat_id, params)
-        self._admit(chat_id, params)
-        self._apply_reply_keyboard(chat_id, other)
+        inline = self._admit_send(chat_id, params)
         message = self._store_bot_message(
             chat_id,
             kind="text",
@@ -1730,6 +1727,15 @@ class FakeTelegram:
             markup=inline,
         )
         return self._message_api(message)
+
+    def _admit_send(self, chat_id: int, params: JsonDict) -> JsonDict | None:
+        """What every new message goes through: its markup and reply checked, then the flood
+        limits; returns the inline keyboard to store (a reply keyboard is applied here)."""
+        inline, other = self._markup(params.get("reply_markup"), inline_only=False)
+        self._check_reply(chat_id, params)
+        self._admit(chat_id, params)
+        self._apply_reply_keyboard(chat_id, other)
+        return inline
 
     def _apply_reply_keyboard(self, chat_id: int, markup: Any) -> None:
         if not isinstance(markup, dict):
@@ -1753,10 +1759,7 @@ class FakeTelegram:
     def _send_location(self, params: JsonDict) -> JsonDict:
         chat_id = self._target_chat(params)
         location = self._location(params)
-        inline, other = self._markup(params.get("reply_markup"), inline_only=False)
-        self._check_reply(chat_id, params)
-        self._admit(chat_id, params)
-        self._apply_reply_keyboard(chat_id, other)
+        inline = self._admit_send(chat_id, params)
         message = self._store_bot_message(
             chat_id, kind="location", params=params, markup=inline, media={"location": location}
         )
@@ -1777,10 +1780,7 @@ class FakeTelegram:
         for key in ("foursquare_id", "foursquare_type", "google_place_id", "google_place_type"):
             if key in params:
                 venue[key] = params[key]
-        inline, other = self._markup(params.get("reply_markup"), inline_only=False)
-        self._check_reply(chat_id, params)
-        self._admit(chat_id, params)
-        self._apply_reply_keyboard(chat_id, other)
+        inline = self._admit_send(chat_id, params)
         message = self._store_bot_message(
             chat_id,
             kind="venue",
@@ -1808,10 +1808,7 @@ class FakeTelegram:
         chat_id = self._target_chat(params)
         uploaded = self._resolve_file(params[kind])
         caption, entities = self._format_caption(params)
-        inline, other = self._markup(params.get("reply_markup"), inline_only=False)
-        self._check_reply(chat_id, params)
-        self._admit(chat_id, params)
-        self._apply_reply_keyboard(chat_id, other)
+        inline = self._admit_send(chat_id, params)
         # only files of successful sends get a file_id the bot can reuse
         self.files[uploaded.file_id] = uploaded
         media: JsonDict
@@ -1872,10 +1869,7 @@ class FakeTelegram:
         if source.kind in ("document", "photo") and "caption" in params:
             caption, entities = self._format_caption(params)
             html = params.get("caption")
-        inline, other = self._markup(params.get("reply_markup"), inline_only=False)
-        self._check_reply(chat_id, params)
-        self._admit(chat_id, params)
-        self._apply_reply_keyboard(chat_id, other)
+        inline = self._admit_send(chat_id, params)
         message = self._store_bot_message(
             chat_id,
             kind=source.kind,
