@@ -1,8 +1,11 @@
-"""aiogram routers, one module per feature; the catch-all router comes last."""
+"""aiogram routers, one module per feature, under one private-chats router; the catch-all
+router comes last."""
 
 from __future__ import annotations
 
 from aiogram import Router
+
+from bot.filters import PrivateChat
 
 
 def routers() -> list[Router]:
@@ -25,8 +28,13 @@ def routers() -> list[Router]:
         start,
     )
 
-    return [
-        errors.create_router(),
+    # Everything but errors and the catch-all answers private chats only: one check per update
+    # here instead of one on each router. Button presses from elsewhere still reach fallback,
+    # which answers them (every callback query gets an answer).
+    private = Router(name="private chats")
+    for observer in (private.message, private.callback_query, private.my_chat_member):
+        observer.filter(PrivateChat())
+    private.include_routers(
         membership.create_router(),
         start.create_router(),
         language.create_router(),
@@ -39,5 +47,9 @@ def routers() -> list[Router]:
         organizer.create_router(),
         broadcast.create_router(),
         ask.create_router(),  # free text: after every command and button
+    )
+    return [
+        errors.create_router(),
+        private,
         fallback.create_router(),  # last: whatever nothing else took
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.types import Message
 
-from bot.filters import Magic, PrivateChat
+from bot.filters import Magic
 from bot.program import Lang, ProgramHolder
 from bot.services.answers import Answers, choose_reply
 from bot.services.signups import SignupService
@@ -49,5 +49,5 @@ async def question(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(question, PrivateChat(), Magic(F.text & ~F.text.startswith("/")))
+    router.message.register(question, Magic(F.text & ~F.text.startswith("/")))
     return router

@@ -18,7 +18,7 @@ from bot.callbacks import BroadcastAction, BroadcastCb
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import BroadcastReporter
-from bot.filters import Cmd, Magic, PrivateChat
+from bot.filters import Cmd, Magic
 from bot.i18n import supported
 from bot.program import Lang, Program, ProgramHolder
 from bot.replies import edit_in_place
@@ -433,8 +433,6 @@ async def organizers_command(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(PrivateChat())
-    router.callback_query.filter(PrivateChat())
     router.message.register(broadcast_command, Cmd("broadcast"))
     router.message.register(broadcasts_command, Cmd("broadcasts"))
     router.message.register(organizers_command, Cmd("organizers"))

@@ -13,7 +13,7 @@ from bot import texts
 from bot.calendar import calendar_filename, events_calendar
 from bot.callbacks import DelegationsCb, ItineraryCb, JoinAction, JoinCb, MenuAction, MenuCb
 from bot.deeplinks import DeepLink, LinkKind, start_link
-from bot.filters import Cmd, PrivateChat
+from bot.filters import Cmd
 from bot.program import Lang, ProgramHolder
 from bot.qr import png_of
 from bot.replies import edit_in_place
@@ -227,8 +227,6 @@ async def delegation_qr(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(PrivateChat())
-    router.callback_query.filter(PrivateChat())
     router.message.register(itinerary_command, Cmd("itinerary"))
     router.message.register(delegation_command, Cmd("delegation"))
     router.message.register(delegations_command, Cmd("delegations"))

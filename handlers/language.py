@@ -9,7 +9,7 @@ from aiogram.utils.i18n import I18n
 
 from bot import texts
 from bot.callbacks import LanguageCb
-from bot.filters import Cmd, PrivateChat
+from bot.filters import Cmd
 from bot.i18n import supported
 from bot.keyboards import language_keyboard, main_menu
 from bot.program import ProgramHolder
@@ -46,8 +46,6 @@ async def language_chosen(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(PrivateChat())
-    router.callback_query.filter(PrivateChat())
     router.message.register(ask_language, Cmd("language"))
     router.callback_query.register(language_chosen, LanguageCb.filter())
     return router

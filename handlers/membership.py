@@ -6,7 +6,6 @@ from aiogram import Router
 from aiogram.filters import KICKED, MEMBER, ChatMemberUpdatedFilter
 from aiogram.types import ChatMemberUpdated
 
-from bot.filters import PrivateChat
 from bot.services.people import PeopleService
 
 
@@ -20,7 +19,6 @@ async def unblocked(event: ChatMemberUpdated, people: PeopleService) -> None:
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.my_chat_member.filter(PrivateChat())
     router.my_chat_member.register(blocked, ChatMemberUpdatedFilter(member_status_changed=KICKED))
     router.my_chat_member.register(
         unblocked, ChatMemberUpdatedFilter(member_status_changed=MEMBER)

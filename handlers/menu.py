@@ -7,7 +7,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot import texts
 from bot.callbacks import MenuAction, MenuCb
-from bot.filters import Cmd, PrivateChat
+from bot.filters import Cmd
 from bot.keyboards import back_to_menu, language_keyboard, main_menu
 from bot.program import Lang, ProgramHolder
 from bot.replies import edit_in_place
@@ -62,8 +62,6 @@ async def menu_pressed(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(PrivateChat())
-    router.callback_query.filter(PrivateChat())
     router.message.register(show_help, Cmd("help"))
     router.callback_query.register(
         menu_pressed,

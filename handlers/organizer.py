@@ -10,7 +10,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot import texts
 from bot.callbacks import StatsCb
 from bot.config import Settings
-from bot.filters import Cmd, PrivateChat
+from bot.filters import Cmd
 from bot.notify import Notifier
 from bot.program import Lang, ProgramError, ProgramHolder, load_program
 from bot.reminders import Reminders
@@ -131,8 +131,6 @@ async def reload_command(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(PrivateChat())
-    router.callback_query.filter(PrivateChat())
     router.message.register(stats_command, Cmd("stats"))
     router.message.register(export_command, Cmd("export"))
     router.message.register(reload_command, Cmd("reload"))

@@ -8,7 +8,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import texts
 from bot.callbacks import MenuAction, MenuCb, VenueCb
-from bot.filters import Cmd, Magic, PrivateChat
+from bot.filters import Cmd, Magic
 from bot.program import Lang, ProgramHolder, Room, Venue
 from bot.replies import edit_in_place
 from bot.services.schedule import nearest_venue
@@ -65,8 +65,6 @@ async def location_shared(message: Message, bot: Bot, lang: Lang, programs: Prog
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(PrivateChat())
-    router.callback_query.filter(PrivateChat())
     router.message.register(where_command, Cmd("where"))
     router.message.register(location_shared, Magic(F.location))
     router.callback_query.register(where_from_menu, MenuCb.filter(F.action == MenuAction.WHERE))

@@ -10,7 +10,7 @@ from bot import texts
 from bot.calendar import calendar_filename, event_calendar
 from bot.callbacks import EventAction, EventCb, MenuAction, MenuCb, ScheduleCb, ScheduleView
 from bot.clock import Clock
-from bot.filters import Cmd, PrivateChat
+from bot.filters import Cmd
 from bot.program import Event, Lang, Program, ProgramHolder
 from bot.replies import edit_in_place
 from bot.services.schedule import default_day_index, now_and_next
@@ -110,8 +110,6 @@ async def event_pressed(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(PrivateChat())
-    router.callback_query.filter(PrivateChat())
     router.message.register(schedule_command, Cmd("schedule"))
     router.message.register(now_command, Cmd("now"))
     router.callback_query.register(

@@ -9,7 +9,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot import texts
 from bot.calendar import calendar_filename, events_calendar
 from bot.callbacks import AgendaCb, MenuAction, MenuCb, Origin, SignupAction, SignupCb
-from bot.filters import Cmd, PrivateChat
+from bot.filters import Cmd
 from bot.notify import Notifier
 from bot.program import Event, Lang, Program, ProgramHolder
 from bot.replies import edit_in_place
@@ -142,8 +142,6 @@ async def agenda_calendar(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(PrivateChat())
-    router.callback_query.filter(PrivateChat())
     router.message.register(my_command, Cmd("my"))
     router.callback_query.register(my_from_menu, MenuCb.filter(F.action == MenuAction.MY))
     router.callback_query.register(signup_pressed, SignupCb.filter())

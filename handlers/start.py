@@ -8,7 +8,6 @@ from aiogram.types import Message
 
 from bot import texts
 from bot.deeplinks import DeepLink, LinkKind, parse_payload
-from bot.filters import PrivateChat
 from bot.keyboards import language_keyboard, main_menu
 from bot.program import Lang, Program, ProgramHolder
 from bot.services.delegations import DelegationService
@@ -66,6 +65,5 @@ async def open_link(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(PrivateChat())
     router.message.register(start, CommandStart())
     return router

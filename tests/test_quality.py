@@ -36,7 +36,7 @@ def test_every_handler_and_filter_runs_on_the_event_loop() -> None:
     import handlers
 
     in_threads = []
-    for router in handlers.routers():
+    for router in (r for root in handlers.routers() for r in root.chain_tail):
         for name, observer in router.observers.items():
             for filter_ in observer._handler.filters or ():
                 if not filter_.awaitable:
