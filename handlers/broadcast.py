@@ -18,7 +18,7 @@ from bot.callbacks import BroadcastAction, BroadcastCb
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import BroadcastReporter
-from bot.filters import Cmd, Magic
+from bot.filters import Cmd, Magic, Pressed
 from bot.i18n import supported
 from bot.program import Lang, Program, ProgramHolder
 from bot.replies import edit_in_place
@@ -440,13 +440,13 @@ def create_router() -> Router:
     router.message.register(text_received, StateFilter(Compose.text, Compose.version))
     router.message.register(time_received, StateFilter(Compose.time), Magic(F.text))
     router.callback_query.register(
-        audience_pressed, BroadcastCb.filter(F.action == BroadcastAction.AUDIENCE)
+        audience_pressed, Pressed(BroadcastCb, F.action == BroadcastAction.AUDIENCE)
     )
     router.callback_query.register(
-        pick_pressed, BroadcastCb.filter(F.action == BroadcastAction.PICK)
+        pick_pressed, Pressed(BroadcastCb, F.action == BroadcastAction.PICK)
     )
     router.callback_query.register(
-        stop_pressed, BroadcastCb.filter(F.action == BroadcastAction.STOP)
+        stop_pressed, Pressed(BroadcastCb, F.action == BroadcastAction.STOP)
     )
-    router.callback_query.register(step_pressed, BroadcastCb.filter())
+    router.callback_query.register(step_pressed, Pressed(BroadcastCb))
     return router

@@ -13,7 +13,7 @@ from bot import texts
 from bot.calendar import calendar_filename, events_calendar
 from bot.callbacks import DelegationsCb, ItineraryCb, JoinAction, JoinCb, MenuAction, MenuCb
 from bot.deeplinks import DeepLink, LinkKind, start_link
-from bot.filters import Cmd
+from bot.filters import Cmd, Pressed
 from bot.program import Lang, ProgramHolder
 from bot.qr import png_of
 from bot.replies import edit_in_place
@@ -231,9 +231,9 @@ def create_router() -> Router:
     router.message.register(delegation_command, Cmd("delegation"))
     router.message.register(delegations_command, Cmd("delegations"))
     router.callback_query.register(
-        itinerary_from_menu, MenuCb.filter(F.action == MenuAction.ITINERARY)
+        itinerary_from_menu, Pressed(MenuCb, F.action == MenuAction.ITINERARY)
     )
-    router.callback_query.register(join_pressed, JoinCb.filter())
-    router.callback_query.register(itinerary_pressed, ItineraryCb.filter())
-    router.callback_query.register(delegation_qr, DelegationsCb.filter())
+    router.callback_query.register(join_pressed, Pressed(JoinCb))
+    router.callback_query.register(itinerary_pressed, Pressed(ItineraryCb))
+    router.callback_query.register(delegation_qr, Pressed(DelegationsCb))
     return router

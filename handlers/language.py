@@ -9,7 +9,7 @@ from aiogram.utils.i18n import I18n
 
 from bot import texts
 from bot.callbacks import LanguageCb
-from bot.filters import Cmd
+from bot.filters import Cmd, Pressed
 from bot.i18n import supported
 from bot.keyboards import language_keyboard, main_menu
 from bot.program import ProgramHolder
@@ -47,5 +47,5 @@ async def language_chosen(
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(ask_language, Cmd("language"))
-    router.callback_query.register(language_chosen, LanguageCb.filter())
+    router.callback_query.register(language_chosen, Pressed(LanguageCb))
     return router

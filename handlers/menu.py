@@ -7,7 +7,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot import texts
 from bot.callbacks import MenuAction, MenuCb
-from bot.filters import Cmd
+from bot.filters import Cmd, Pressed
 from bot.keyboards import back_to_menu, language_keyboard, main_menu
 from bot.program import Lang, ProgramHolder
 from bot.replies import edit_in_place
@@ -65,10 +65,11 @@ def create_router() -> Router:
     router.message.register(show_help, Cmd("help"))
     router.callback_query.register(
         menu_pressed,
-        MenuCb.filter(
+        Pressed(
+            MenuCb,
             F.action.in_(
                 {MenuAction.HOME, MenuAction.HELP, MenuAction.CONTACTS, MenuAction.LANGUAGE}
-            )
+            ),
         ),
     )
     return router

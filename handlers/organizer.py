@@ -10,7 +10,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot import texts
 from bot.callbacks import StatsCb
 from bot.config import Settings
-from bot.filters import Cmd
+from bot.filters import Cmd, Pressed
 from bot.notify import Notifier
 from bot.program import Lang, ProgramError, ProgramHolder, load_program
 from bot.reminders import Reminders
@@ -134,5 +134,5 @@ def create_router() -> Router:
     router.message.register(stats_command, Cmd("stats"))
     router.message.register(export_command, Cmd("export"))
     router.message.register(reload_command, Cmd("reload"))
-    router.callback_query.register(export_pressed, StatsCb.filter())
+    router.callback_query.register(export_pressed, Pressed(StatsCb))
     return router

@@ -8,7 +8,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import texts
 from bot.callbacks import MenuAction, MenuCb, VenueCb
-from bot.filters import Cmd, Magic
+from bot.filters import Cmd, Magic, Pressed
 from bot.program import Lang, ProgramHolder, Room, Venue
 from bot.replies import edit_in_place
 from bot.services.schedule import nearest_venue
@@ -67,6 +67,6 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(where_command, Cmd("where"))
     router.message.register(location_shared, Magic(F.location))
-    router.callback_query.register(where_from_menu, MenuCb.filter(F.action == MenuAction.WHERE))
-    router.callback_query.register(venue_pressed, VenueCb.filter())
+    router.callback_query.register(where_from_menu, Pressed(MenuCb, F.action == MenuAction.WHERE))
+    router.callback_query.register(venue_pressed, Pressed(VenueCb))
     return router

@@ -10,7 +10,7 @@ from bot import texts
 from bot.calendar import calendar_filename, event_calendar
 from bot.callbacks import EventAction, EventCb, MenuAction, MenuCb, ScheduleCb, ScheduleView
 from bot.clock import Clock
-from bot.filters import Cmd
+from bot.filters import Cmd, Pressed
 from bot.program import Event, Lang, Program, ProgramHolder
 from bot.replies import edit_in_place
 from bot.services.schedule import default_day_index, now_and_next
@@ -113,9 +113,9 @@ def create_router() -> Router:
     router.message.register(schedule_command, Cmd("schedule"))
     router.message.register(now_command, Cmd("now"))
     router.callback_query.register(
-        schedule_from_menu, MenuCb.filter(F.action == MenuAction.SCHEDULE)
+        schedule_from_menu, Pressed(MenuCb, F.action == MenuAction.SCHEDULE)
     )
-    router.callback_query.register(now_from_menu, MenuCb.filter(F.action == MenuAction.NOW))
-    router.callback_query.register(schedule_pressed, ScheduleCb.filter())
-    router.callback_query.register(event_pressed, EventCb.filter())
+    router.callback_query.register(now_from_menu, Pressed(MenuCb, F.action == MenuAction.NOW))
+    router.callback_query.register(schedule_pressed, Pressed(ScheduleCb))
+    router.callback_query.register(event_pressed, Pressed(EventCb))
     return router

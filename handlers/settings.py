@@ -8,7 +8,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import texts
 from bot.callbacks import SettingsCb
-from bot.filters import Cmd
+from bot.filters import Cmd, Pressed
 from bot.program import ProgramHolder
 from bot.reminders import Reminders
 from bot.replies import edit_in_place
@@ -54,5 +54,5 @@ async def settings_pressed(
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(settings_command, Cmd("settings"))
-    router.callback_query.register(settings_pressed, SettingsCb.filter())
+    router.callback_query.register(settings_pressed, Pressed(SettingsCb))
     return router

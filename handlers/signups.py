@@ -9,7 +9,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot import texts
 from bot.calendar import calendar_filename, events_calendar
 from bot.callbacks import AgendaCb, MenuAction, MenuCb, Origin, SignupAction, SignupCb
-from bot.filters import Cmd
+from bot.filters import Cmd, Pressed
 from bot.notify import Notifier
 from bot.program import Event, Lang, Program, ProgramHolder
 from bot.replies import edit_in_place
@@ -143,7 +143,7 @@ async def agenda_calendar(
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(my_command, Cmd("my"))
-    router.callback_query.register(my_from_menu, MenuCb.filter(F.action == MenuAction.MY))
-    router.callback_query.register(signup_pressed, SignupCb.filter())
-    router.callback_query.register(agenda_calendar, AgendaCb.filter(F.calendar))
+    router.callback_query.register(my_from_menu, Pressed(MenuCb, F.action == MenuAction.MY))
+    router.callback_query.register(signup_pressed, Pressed(SignupCb))
+    router.callback_query.register(agenda_calendar, Pressed(AgendaCb, F.calendar))
     return router
