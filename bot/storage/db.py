@@ -23,6 +23,14 @@ APPLICATION_ID = 0x466F7242  # "ForB"
 Row = sqlite3.Row
 
 
+async def first_row(
+    conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()
+) -> Row | None:
+    """The first row of one statement, in one trip to aiosqlite's thread."""
+    rows = list(await conn.execute_fetchall(sql, tuple(params)))
+    return rows[0] if rows else None
+
+
 class DatabaseRefused(Exception):
     """The file is not a database this bot may use; it was left untouched."""
 
@@ -106,9 +114,8 @@ class Database:
         return int(value or 0)
 
     async def _scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
-        async with self._conn.execute(sql, tuple(params)) as cursor:
-            row = await cursor.fetchone()
-        return None if row is None else row[0]
+        rows = list(await self._conn.execute_fetchall(sql, tuple(params)))
+        return rows[0][0] if rows else None
 
     @property
     def schema_version(self) -> int:
@@ -131,14 +138,17 @@ class Database:
         async with self._lock, self._conn.execute(sql, tuple(params)) as cursor:
             return cursor.rowcount
 
+    # The reads below are one trip to aiosqlite's thread each (execute and fetch together);
+    # a cursor would take three (execute, fetch, close), each waking the event loop again.
+
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
-        async with self._lock, self._conn.execute(sql, tuple(params)) as cursor:
-            row: Row | None = await cursor.fetchone()
-            return row
+        """The first row, for statements that give at most one (by key, or RETURNING)."""
+        async with self._lock:
+            return await first_row(self._conn, sql, params)
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
-        async with self._lock, self._conn.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+        async with self._lock:
+            return list(await self._conn.execute_fetchall(sql, tuple(params)))
 
     async def fetch_value(self, sql: str, params: Iterable[Any] = ()) -> Any:
         async with self._lock:

@@ -10,7 +10,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.storage.db import Database, Row, from_db, to_db
+from bot.storage.db import Database, Row, first_row, from_db, to_db
 
 # A message that waits for its turn, is on its way, or has an outcome.
 PENDING, SENDING, SENT, FAILED, BLOCKED, CANCELLED = (
@@ -196,7 +196,8 @@ class OutboxRepository:
 async def insert(tx: aiosqlite.Connection, message: NewMessage, now: datetime) -> int | None:
     """Queue one message inside the caller's transaction; its row id, or None if its dedupe
     key was queued before."""
-    async with tx.execute(
+    row = await first_row(
+        tx,
         """
         INSERT INTO outbox (person_id, kind, broadcast_id, dedupe, payload, paid,
                             state, not_before, created_at)
@@ -214,8 +215,7 @@ async def insert(tx: aiosqlite.Connection, message: NewMessage, now: datetime) -
             to_db(message.not_before or now),
             to_db(now),
         ),
-    ) as cursor:
-        row = await cursor.fetchone()
+    )
     return None if row is None else int(row[0])
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.storage.db import Database, to_db
+from bot.storage.db import Database, first_row, to_db
 from bot.storage.outbox import NewMessage, insert
 
 
@@ -66,7 +66,8 @@ class ReminderRepository:
         added = 0
         async with self._db.transaction() as tx:
             for item in due:
-                async with tx.execute(
+                fresh = await first_row(
+                    tx,
                     """
                     INSERT INTO reminders_sent (person_id, target, starts_at, lead, created_at)
                     VALUES (?, ?, ?, ?, ?)
@@ -74,8 +75,7 @@ class ReminderRepository:
                     RETURNING person_id
                     """,
                     (item.person_id, item.target, to_db(item.starts_at), item.lead, to_db(now)),
-                ) as cursor:
-                    fresh = await cursor.fetchone()
+                )
                 if fresh is None:
                     continue
                 outbox_id = await insert(tx, item.message, now)

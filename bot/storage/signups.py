@@ -9,7 +9,7 @@ from typing import Literal
 
 import aiosqlite
 
-from bot.storage.db import Database, Row, from_db, to_db
+from bot.storage.db import Database, Row, first_row, from_db, to_db
 
 Status = Literal["seat", "waitlist"]
 
@@ -99,11 +99,11 @@ class SignupRepository:
         transaction so a seat is never handed out twice.
         """
         async with self._db.transaction() as tx:
-            async with tx.execute(
+            row = await first_row(
+                tx,
                 "DELETE FROM signups WHERE person_id = ? AND event_id = ? RETURNING status",
                 (person_id, event_id),
-            ) as cursor:
-                row = await cursor.fetchone()
+            )
             released: Status | None = None if row is None else row[0]
             promoted = await _fill(tx, event_id, capacity) if promote else []
         return released, promoted
@@ -203,11 +203,11 @@ class SignupRepository:
     async def toggle_reminder(self, person_id: int, event_id: str, now: datetime) -> bool:
         """Switch the person's reminder for an event; True if it is now on."""
         async with self._db.transaction() as tx:
-            async with tx.execute(
+            removed = await first_row(
+                tx,
                 "DELETE FROM remind_me WHERE person_id = ? AND event_id = ? RETURNING 1",
                 (person_id, event_id),
-            ) as cursor:
-                removed = await cursor.fetchone()
+            )
             if removed is not None:
                 return False
             await tx.execute(
@@ -227,7 +227,8 @@ async def _fill(tx: aiosqlite.Connection, event_id: str, capacity: int) -> list[
     """Promote the head of the waitlist while seats are free; who was promoted, in order."""
     promoted: list[int] = []
     while True:
-        async with tx.execute(
+        row = await first_row(
+            tx,
             """
             UPDATE signups SET status = 'seat'
             WHERE id = (
@@ -238,8 +239,7 @@ async def _fill(tx: aiosqlite.Connection, event_id: str, capacity: int) -> list[
             RETURNING person_id
             """,
             (event_id, event_id, capacity),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         if row is None:
             return promoted
         promoted.append(int(row[0]))
