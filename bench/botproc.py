@@ -5,6 +5,9 @@ left out, as the benchmark lifts Telegram's limits) or `bare` (a bare aiogram bo
 every message and every button with a fixed line: the floor the forum bot is compared with).
 The load comes from bench/whole.py, which runs the fake Bot API in its own process, so the two
 do not share a core. Stopped by SIGTERM.
+
+Each kind imports only what it runs: the bare bot is stock aiogram (its schemas built at
+import), the forum bot starts as `python -m bot` does (bot/deferred_schemas.py).
 """
 
 from __future__ import annotations
@@ -15,30 +18,21 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from aiogram import Bot, Dispatcher
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
-from aiogram.types import CallbackQuery, Message
-
-from bot.app import create_app
-from bot.config import Settings
-from bot.program import load_program
-from bot.retry import RetryMiddleware
-from bot.session import PinResponseTypes, TelegramSession
-from bot.storage import Database
-
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "forum.yaml"
 FORUM_NOW = "2026-12-10T11:10:00+05:00"  # the first morning, during the sections
 FIXED_LINE = "Thank you, noted."
 
 
-def session_for(url: str, *, forum: bool = False) -> AiohttpSession:
-    """aiogram's own session for the bare bot; the forum bot's as it runs in production."""
-    api = TelegramAPIServer.from_base(url)
-    return TelegramSession(api=api) if forum else AiohttpSession(api=api)
-
-
 async def whole(url: str, token: str, database: Path) -> None:
+    from aiogram.client.telegram import TelegramAPIServer
+
+    from bot.app import create_app
+    from bot.config import Settings
+    from bot.program import load_program
+    from bot.retry import RetryMiddleware
+    from bot.session import PinResponseTypes, TelegramSession
+    from bot.storage import Database
+
     settings = Settings(
         _env_file=None,
         bot_token=token,
@@ -48,7 +42,7 @@ async def whole(url: str, token: str, database: Path) -> None:
         forum_now=datetime.fromisoformat(FORUM_NOW),
     )
     db = await Database.open(settings.database_path)
-    session = session_for(url, forum=True)  # without the pacing middleware
+    session = TelegramSession(api=TelegramAPIServer.from_base(url))  # no pacing middleware
     session.middleware(PinResponseTypes())
     session.middleware(RetryMiddleware())
     app = await create_app(settings, load_program(SAMPLE).program, db=db, session=session)
@@ -63,6 +57,11 @@ async def whole(url: str, token: str, database: Path) -> None:
 
 
 async def bare(url: str, token: str) -> None:
+    from aiogram import Bot, Dispatcher
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+    from aiogram.types import CallbackQuery, Message
+
     dispatcher = Dispatcher()
 
     @dispatcher.message()
@@ -73,7 +72,7 @@ async def bare(url: str, token: str) -> None:
     async def press(query: CallbackQuery) -> None:
         await query.answer(FIXED_LINE)
 
-    bot = Bot(token, session=session_for(url))
+    bot = Bot(token, session=AiohttpSession(api=TelegramAPIServer.from_base(url)))
     await dispatcher.start_polling(bot, handle_signals=True)
 
 
