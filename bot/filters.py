@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from aiogram import Bot
 from aiogram.enums import ChatType
-from aiogram.filters import Command, Filter
+from aiogram.filters import Command, CommandStart, Filter
 from aiogram.filters.callback_data import CallbackData, CallbackQueryFilter
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject
 from magic_filter import MagicFilter
@@ -42,6 +42,28 @@ class Magic(Filter):
         return self._magic.resolve(event)
 
 
+def _names(command: Command) -> frozenset[str] | None:
+    """The command names to compare with, or None when a regular expression is among them."""
+    names = [c for c in command.commands if isinstance(c, str)]
+    if len(names) != len(command.commands):
+        return None  # aiogram decides
+    return frozenset(n.casefold() if command.ignore_case else n for n in names)
+
+
+def _may_match(command: Command, names: frozenset[str] | None, message: Message) -> bool:
+    """False when the message is surely none of the commands; aiogram decides the rest."""
+    if not isinstance(message, Message):
+        return False
+    text = message.text or message.caption
+    if not text or text[0] not in command.prefix:
+        return False
+    if names is None:
+        return True
+    words = text[1:].split(maxsplit=1)
+    name = words[0].partition("@")[0] if words else ""
+    return (name.casefold() if command.ignore_case else name) in names
+
+
 class Cmd(Command):
     """aiogram's `Command`, turning away a text that is not one of its commands first.
 
@@ -54,24 +76,24 @@ class Cmd(Command):
 
     def __init__(self, *values: Any, **kwargs: Any) -> None:
         super().__init__(*values, **kwargs)
-        names = [c for c in self.commands if isinstance(c, str)]
-        self._names = (
-            frozenset(n.casefold() if self.ignore_case else n for n in names)
-            if len(names) == len(self.commands)
-            else None  # a regular expression among them: aiogram decides
-        )
+        self._names = _names(self)
 
     async def __call__(self, message: Message, bot: Bot) -> bool | dict[str, Any]:
-        if not isinstance(message, Message):
+        if not _may_match(self, self._names, message):
             return False
-        text = message.text or message.caption
-        if not text or text[0] not in self.prefix:
+        return await super().__call__(message, bot)
+
+
+class CmdStart(CommandStart):
+    """aiogram's `CommandStart` (deep links and all), with `Cmd`'s early no to other texts."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._names = _names(self)
+
+    async def __call__(self, message: Message, bot: Bot) -> bool | dict[str, Any]:
+        if not _may_match(self, self._names, message):
             return False
-        if self._names is not None:
-            words = text[1:].split(maxsplit=1)
-            name = words[0].partition("@")[0] if words else ""
-            if (name.casefold() if self.ignore_case else name) not in self._names:
-                return False
         return await super().__call__(message, bot)
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from aiogram import Bot, Router
-from aiogram.filters import CommandObject, CommandStart
+from aiogram.filters import CommandObject
 from aiogram.types import Message
 
 from bot import texts
 from bot.deeplinks import DeepLink, LinkKind, parse_payload
+from bot.filters import CmdStart
 from bot.keyboards import language_keyboard, main_menu
 from bot.program import Lang, Program, ProgramHolder
 from bot.services.delegations import DelegationService
@@ -65,5 +66,5 @@ async def open_link(
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(start, CommandStart())
+    router.message.register(start, CmdStart())
     return router

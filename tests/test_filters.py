@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+from collections.abc import Callable
+from datetime import UTC, datetime
 
-from aiogram import F
+from aiogram import Bot, F
+from aiogram.filters import Command, CommandStart
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, User
+from aiogram.types import CallbackQuery, Chat, Message, User
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import callbacks
-from bot.filters import Pressed
+from bot.filters import Cmd, CmdStart, Pressed
+from bot.offline import OfflineSession
 
 KINDS = [
     cls
@@ -72,3 +76,58 @@ def test_every_button_of_the_bot_is_recognised_by_its_own_kind_only() -> None:
     for value in PACKED:
         kinds = asyncio.run(taken_by(value))
         assert len(kinds) == 1, (value, kinds)
+
+
+words = st.sampled_from(
+    [
+        "/start",
+        "/START",
+        "/Start",
+        "/help",
+        "/now",
+        "/now@forum_rehearsal_bot",
+        "/start@other_bot",
+        "/start@forum_rehearsal_bot",
+        "/startx",
+        "start",
+        "/",
+        "/ now",
+        "!start",
+        "/help please",
+    ]
+)
+texts = st.one_of(
+    words,
+    st.builds(lambda w, rest: f"{w} {rest}", words, st.text(max_size=12)),
+    st.builds(lambda w, rest: f"{w}{rest}", words, st.text(max_size=6)),
+    st.text(max_size=20),
+)
+PAIRS = [
+    (lambda: Cmd("help", "now"), lambda: Command("help", "now")),
+    (lambda: Cmd("help", ignore_case=True), lambda: Command("help", ignore_case=True)),
+    (lambda: CmdStart(), lambda: CommandStart()),
+    (lambda: CmdStart(deep_link=True), lambda: CommandStart(deep_link=True)),
+]
+
+
+def message(text: str) -> Message:
+    user = User(id=7, is_bot=False, first_name="A")
+    chat = Chat(id=7, type="private")
+    return Message(message_id=1, date=datetime.now(UTC), chat=chat, from_user=user, text=text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=texts, pair=st.sampled_from(PAIRS))
+def test_a_text_is_taken_by_cmd_exactly_when_aiogram_would_take_it(
+    text: str, pair: tuple[Callable[[], Command], Callable[[], Command]]
+) -> None:
+    ours_filter, theirs_filter = pair[0](), pair[1]()
+
+    async def both() -> tuple[object, object]:
+        bot = Bot("1:x", session=OfflineSession())
+        ours = await ours_filter(message(text), bot)
+        theirs = await theirs_filter(message(text), bot)
+        return ours, theirs
+
+    ours, theirs = asyncio.run(both())
+    assert ours == theirs

@@ -47,3 +47,25 @@ def test_every_handler_and_filter_runs_on_the_event_loop() -> None:
                     f"{router.name} {name}: {c.callback}" for c in callables if not c.awaitable
                 ]
     assert in_threads == []
+
+
+def test_buttons_and_commands_are_matched_by_the_bots_own_filters() -> None:
+    """aiogram's `Command` and `CallbackData.filter()` parse every text and button they meet
+    (raising for each miss); `Cmd` and `Pressed` turn the others away first (bot/filters.py)."""
+    from aiogram.filters import Command
+    from aiogram.filters.callback_data import CallbackQueryFilter
+
+    import handlers
+    from bot.filters import Cmd, CmdStart, Pressed
+
+    slow = []
+    for router in (r for root in handlers.routers() for r in root.chain_tail):
+        for name, observer in router.observers.items():
+            for handler in observer.handlers:
+                for filter_ in handler.filters or ():
+                    check = filter_.callback
+                    if isinstance(check, Command) and not isinstance(check, Cmd | CmdStart):
+                        slow.append(f"{router.name} {name}: {check}")
+                    if isinstance(check, CallbackQueryFilter) and not isinstance(check, Pressed):
+                        slow.append(f"{router.name} {name}: {check}")
+    assert slow == []
