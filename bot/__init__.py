@@ -1,9 +1,12 @@
 """The forum companion bot.
 
-Importing any part of it first defers aiogram's schema building to first use (see
-bot/deferred_schemas.py): start-up and memory are a fraction of what they are otherwise.
+Importing any part of it first makes aiogram's models cheaper, without changing what they are:
+their schemas are built on first use, not all at import (bot/deferred_schemas.py), and each
+object is bound to the bot in one step (bot/bot_binding.py).
 """
 
+from bot.bot_binding import bind_in_one_step
 from bot.deferred_schemas import defer
 
 defer()
+bind_in_one_step()
