@@ -6,10 +6,12 @@ builds a complete validator and serializer for that type and everything it conta
 import builds the nested types over and over: about 2 s and 150 MB, for some 300 types of
 which a bot touches a few dozen. Measured in docs/PERFORMANCE.md.
 
-`defer()` lets that loop record the namespace it resolves names in instead of building, and
-teaches aiogram's three model bases to use that namespace whenever pydantic builds a type on
-first use (pydantic does this by itself for any model whose schema is not complete yet). The
-types, their fields and their validation are aiogram's own; only the moment of building moves.
+`defer()` lets that loop record the namespace it resolves names in instead of building, marks
+aiogram's ~170 method classes `defer_build` too as they are created (each was built at once,
+pulling in the types it nests), and teaches aiogram's three model bases to use that namespace
+whenever pydantic builds a model on first use (pydantic does this by itself for any model whose
+schema is not complete yet). The types and methods, their fields and their validation are
+aiogram's own; only the moment of building moves.
 
 It must run before anything imports `aiogram.types`; `bot/__init__.py` calls it, so every
 entry point (`python -m bot`, `forum-bot`, the benchmarks, the tests) gets it. If aiogram was
@@ -26,6 +28,8 @@ from typing import Any
 from pydantic import BaseModel
 
 _REBUILD = "model_rebuild"
+_SUBCLASS = "__init_subclass__"
+_METHODS_BASE = "aiogram.methods.base"  # TelegramMethod and the generic Response: as they are
 
 
 def defer() -> bool:
@@ -58,15 +62,24 @@ def defer() -> bool:
             _types_namespace=_types_namespace,
         )
 
+    def defer_methods(cls: type[BaseModel], /, **kwargs: Any) -> None:
+        # Runs inside pydantic's metaclass before it decides whether to build the class, with
+        # cls.model_config being the very dictionary it will ask "defer_build?".
+        if cls.__module__.startswith("aiogram.methods.") and cls.__module__ != _METHODS_BASE:
+            cls.model_config["defer_build"] = True
+        super(BaseModel, cls).__init_subclass__(**kwargs)
+
     setattr(BaseModel, _REBUILD, classmethod(rebuild))
+    setattr(BaseModel, _SUBCLASS, classmethod(defer_methods))
     try:
         importlib.import_module("aiogram.types")
     finally:
         setattr(BaseModel, _REBUILD, stock)
+        delattr(BaseModel, _SUBCLASS)
         recording = False
 
     types = importlib.import_module("aiogram.types.base")
-    methods = importlib.import_module("aiogram.methods.base")
+    methods = importlib.import_module(_METHODS_BASE)
     for base in (types.TelegramObject, methods.TelegramMethod, methods.Response):
         setattr(base, _REBUILD, classmethod(rebuild))
     return True
