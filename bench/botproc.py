@@ -28,7 +28,7 @@ async def whole(url: str, token: str, database: Path) -> None:
 
     from bot.app import create_app
     from bot.config import Settings
-    from bot.memory import settle
+    from bot.memory import settle_soon
     from bot.program import load_program
     from bot.retry import RetryMiddleware
     from bot.session import PinResponseTypes, TelegramSession
@@ -47,7 +47,7 @@ async def whole(url: str, token: str, database: Path) -> None:
     session.middleware(PinResponseTypes())
     session.middleware(RetryMiddleware())
     app = await create_app(settings, load_program(SAMPLE).program, db=db, session=session)
-    settle()  # as python -m bot does
+    settle_soon()  # as python -m bot does
     try:
         await app.dispatcher.start_polling(
             app.bot,

@@ -23,7 +23,7 @@ from bot.config import (
 )
 from bot.formatting import format_date_range
 from bot.i18n import create_i18n
-from bot.memory import settle
+from bot.memory import settle_soon
 from bot.program import LANGS, LoadedProgram, ProgramError, load_program
 from bot.program.loader import summary_counts
 from bot.qr import write_delegation_codes, write_door_codes
@@ -199,7 +199,7 @@ async def serve(settings: Settings, loaded: LoadedProgram) -> int:
     db = await Database.open(settings.database_path)
     app = await create_app(settings, loaded.program, db=db)
     dispatcher = app.dispatcher
-    settle()
+    settle_soon()
     try:
         await dispatcher.start_polling(
             app.bot,
