@@ -117,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--recipients", type=int, default=1000, help="for broadcast, reminders")
     args = parser.parse_args(argv)
 
-    figures = asyncio.run(whole.measure(people=100, rounds=3, writers=300, starts=5, crowd=10_000))
+    figures = asyncio.run(whole.measure(people=100, rounds=5, writers=300, starts=5, crowd=10_000))
     rows = figures.rows()
     pinned = pin_to_one_core()
     rows += question_rows() + signup_rows()
