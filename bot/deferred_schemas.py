@@ -37,6 +37,7 @@ def defer() -> bool:
     if "aiogram.types" in sys.modules:
         return False
     stock = BaseModel.__dict__[_REBUILD]
+    own_subclass_hook = BaseModel.__dict__.get(_SUBCLASS)  # none in pydantic 2.13
     namespace: dict[str, Any] = {}
     recording = True
 
@@ -67,7 +68,10 @@ def defer() -> bool:
         # cls.model_config being the very dictionary it will ask "defer_build?".
         if cls.__module__.startswith("aiogram.methods.") and cls.__module__ != _METHODS_BASE:
             cls.model_config["defer_build"] = True
-        super(BaseModel, cls).__init_subclass__(**kwargs)
+        if own_subclass_hook is not None:
+            own_subclass_hook.__get__(None, cls)(**kwargs)
+        else:
+            super(BaseModel, cls).__init_subclass__(**kwargs)
 
     setattr(BaseModel, _REBUILD, classmethod(rebuild))
     setattr(BaseModel, _SUBCLASS, classmethod(defer_methods))
@@ -75,7 +79,10 @@ def defer() -> bool:
         importlib.import_module("aiogram.types")
     finally:
         setattr(BaseModel, _REBUILD, stock)
-        delattr(BaseModel, _SUBCLASS)
+        if own_subclass_hook is None:
+            delattr(BaseModel, _SUBCLASS)
+        else:
+            setattr(BaseModel, _SUBCLASS, own_subclass_hook)
         recording = False
 
     types = importlib.import_module("aiogram.types.base")

@@ -78,3 +78,16 @@ def test_a_bot_that_imported_aiogram_first_gets_aiogram_unchanged() -> None:
         "print(bot.deferred_schemas.defer(), aiogram.types.Message.__pydantic_complete__)"
     )
     assert out.split() == ["False", "True"]
+
+
+def test_pydantic_is_left_as_it_was_for_every_other_model() -> None:
+    out = run(
+        "import bot\n"
+        "from pydantic import BaseModel\n"
+        "print('__init_subclass__' in BaseModel.__dict__,\n"
+        "      BaseModel.__dict__['model_rebuild'].__func__.__module__)\n"
+        "class Later(BaseModel):\n"
+        "    x: 'int'\n"
+        "print(Later.__pydantic_complete__, Later(x='3').x)"
+    )
+    assert out.split() == ["False", "pydantic.main", "True", "3"]
