@@ -49,7 +49,8 @@ def _unwrapped(post_init: Any) -> Any:
     """The function inside pydantic's wrappers (one per class of the hierarchy, each
     initialising the private attributes again); None if anything else wraps it."""
     while hasattr(post_init, "__wrapped__"):
-        if post_init.__code__.co_name != "wrapped_model_post_init":
+        code = getattr(post_init, "__code__", None)
+        if code is None or code.co_name != "wrapped_model_post_init":
             return None
         post_init = post_init.__wrapped__
     return post_init
