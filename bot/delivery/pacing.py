@@ -14,6 +14,7 @@ takes a slot for every request that sends or edits a message.
 from __future__ import annotations
 
 import asyncio
+import math
 from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -85,16 +86,19 @@ class Pacer:
         slow network can delay that moment, so the answer is the only safe mark.
         """
         mark = await self._wait_for_chat(chat_id) if chat_id is not None else None
-        await self._take_turn(paid)
+        started = False
         try:
+            await self._take_turn(paid)
+            started = True
             yield
         finally:
             now = self._now()
-            self._in_flight -= 1
-            self._done.append(now)
-            self._finished.set()
+            if started:
+                self._in_flight -= 1
+                self._done.append(now)
             if mark is not None:
                 mark[0] = now  # the chat's send, too, counts from its answer
+            self._finished.set()
 
     # -- the overall budget ------------------------------------------------------------------
 
@@ -131,8 +135,9 @@ class Pacer:
     async def _wait_for_chat(self, chat_id: int | str) -> list[float]:
         """Wait until the chat has had fewer than `chat_burst` sends in its window.
 
-        Returns the chat's mark for this send: a one-item list, so that the answer's time can
-        replace the start's in place.
+        Returns the chat's mark for this send: a one-item list holding infinity until the
+        send is answered (so it counts however long it waits for its turn overall), then the
+        time of the answer.
         """
         if len(self._by_chat) > FORGET_CHATS_ABOVE:
             self._forget_quiet_chats()
@@ -141,11 +146,16 @@ class Pacer:
             sends = [m for m in self._by_chat.get(chat_id, ()) if now - m[0] < self._chat_window]
             self._by_chat[chat_id] = sends
             if len(sends) < self._chat_burst:
-                mark = [now]
+                mark = [math.inf]
                 sends.append(mark)
                 return mark
             times = sorted(m[0] for m in sends)
-            await asyncio.sleep(times[len(times) - self._chat_burst] + self._chat_window - now)
+            free_at = times[len(times) - self._chat_burst] + self._chat_window
+            if free_at == math.inf:  # the sends in the way are not answered yet
+                self._finished.clear()
+                await self._finished.wait()
+            else:
+                await asyncio.sleep(free_at - now)
 
     def _forget_quiet_chats(self) -> None:
         now = self._now()
