@@ -193,3 +193,21 @@ async def test_a_broadcast_survives_a_kill_with_nobody_missing_and_one_duplicate
     counts = delivered()
     assert set(counts) == set(range(1, 301))  # nobody missing
     assert sum(n - 1 for n in counts.values()) <= 1  # at most one duplicate per crash
+
+
+async def test_an_answer_the_sender_has_no_rule_for_fails_that_message_and_the_rest_go(
+    fake: FakeTelegram, sample_program: Program, tmp_path: Path
+) -> None:
+    app = await live_app(fake, sample_program, tmp_path)
+    await add_people(app.db, range(1, 4), fake)
+    fake.fail_next("sendMessage", 404, "Not Found")
+    try:
+        app.sender.start()
+        number = await broadcast_to_everyone(app, "Добро пожаловать на форум!")
+        await wait_until_done(app, number, seconds=30)
+    finally:
+        await app.close()
+    with sqlite3.connect(tmp_path / "forum.db") as conn:
+        rows = conn.execute("SELECT state, last_error FROM outbox ORDER BY state").fetchall()
+    assert [state for state, _ in rows] == ["failed", "sent", "sent"]  # none left `sending`
+    assert "Not Found" in rows[0][1]

@@ -40,14 +40,6 @@ log = logging.getLogger(__name__)
 
 Hook = Callable[[], Awaitable[None]]
 Delivered = Callable[[int], Awaitable[None]]  # called with a broadcast id after each outcome
-# What one send can end in besides success; anything else is a bug and ends the round.
-FAILURES = (
-    TelegramRetryAfter,
-    TelegramForbiddenError,
-    TelegramBadRequest,
-    TelegramServerError,
-    TelegramNetworkError,
-)
 
 BATCH = 50
 IDLE_WAKE_SECONDS = 5.0  # even with nothing due, look for scheduled work this often
@@ -168,7 +160,7 @@ class Sender:
                 return  # cancelled while waiting
             try:
                 message_id = await self._send(item.person_id, item.payload, item.paid)
-            except FAILURES as exc:
+            except TelegramAPIError as exc:  # whatever Telegram answered: recorded
                 failure = exc
         if failure is None:
             self._last_by_chat[item.person_id] = self._clock.now()
@@ -206,12 +198,14 @@ class Sender:
                 await self._people.mark_blocked(item.person_id, True)
             case TelegramBadRequest():
                 await self._outbox.mark_failed(item.id, failure.message, now)
-            case _ if item.attempts + 1 >= self._max_attempts:
-                await self._outbox.mark_failed(item.id, str(failure), now)
-            case _:  # a server or network error: try again after a backoff
+            case TelegramServerError() | TelegramNetworkError() if (
+                item.attempts + 1 < self._max_attempts
+            ):  # try again after a backoff
                 ceiling = self._base_backoff * 2**item.attempts
                 later = now + timedelta(seconds=ceiling / 2 + random.uniform(0, ceiling / 2))
                 await self._outbox.retry_later(item.id, later, str(failure))
+            case _:  # 401, 404, 409, ..., or out of attempts: not sent, and said why
+                await self._outbox.mark_failed(item.id, str(failure), now)
 
     async def _send(self, chat_id: int, payload: Payload, paid: bool) -> int:
         markup = (
