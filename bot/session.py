@@ -44,7 +44,7 @@ class TelegramSession(AiohttpSession):
         payload = {}
         for key, value in method.model_dump(warnings=False).items():
             prepared = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
-            if prepared:  # aiogram leaves out empty and false values too
+            if prepared is not None and prepared != "":  # what aiogram's form leaves out
                 payload[key] = prepared
         if files:  # uploads need aiogram's multipart form
             return await super().make_request(bot, method, timeout)
