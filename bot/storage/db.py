@@ -114,8 +114,8 @@ class Database:
         return int(value or 0)
 
     async def _scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
-        rows = list(await self._conn.execute_fetchall(sql, tuple(params)))
-        return rows[0][0] if rows else None
+        row = await first_row(self._conn, sql, params)
+        return None if row is None else row[0]
 
     @property
     def schema_version(self) -> int:
