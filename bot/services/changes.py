@@ -91,19 +91,25 @@ class ProgramChanges:
         self._wake_sender = wake_sender
         self._window = window
         self._told: Program = programs.current  # what people were last told about
-        self._timer: asyncio.Task[None] | None = None
+        self._timer: asyncio.Task[None] | None = None  # the quiet window, then a flush
+        self._telling: asyncio.Task[int] | None = None  # a flush under way
+        self._lock = asyncio.Lock()
         self._round = 0
 
     def reloaded(self) -> None:
-        """A new program is in force: tell people once the window has passed quietly."""
+        """A new program is in force: tell people once the window has passed quietly.
+
+        Another reload restarts the window; a flush already under way is not interrupted (it
+        tells what it read, and the next one tells what came after)."""
         if self._timer is not None and not self._timer.done():
             self._timer.cancel()
         self._timer = asyncio.create_task(self._later())
 
     async def _later(self) -> None:
         await asyncio.sleep(self._window)
+        self._telling = asyncio.create_task(self.flush())
         try:
-            await self.flush()
+            await asyncio.shield(self._telling)
         except Exception:
             log.exception("telling program changes failed")
 
@@ -111,15 +117,15 @@ class ProgramChanges:
         if self._timer is not None and not self._timer.done():
             self._timer.cancel()
 
-    async def settle(self) -> None:
-        if self._timer is not None:
-            await asyncio.gather(self._timer, return_exceptions=True)
-
     async def flush(self) -> int:
         """Tell everyone concerned, in one notice each; returns how many were queued."""
-        current = self._programs.current
-        changes = diff(self._told, current)
-        self._told = current
+        async with self._lock:
+            current = self._programs.current
+            added = await self._tell(diff(self._told, current), current)
+            self._told = current  # only once queued: a failed flush is retried by the next
+            return added
+
+    async def _tell(self, changes: list[Change], current: Program) -> int:
         if not changes:
             return 0
         self._round += 1
