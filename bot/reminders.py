@@ -58,6 +58,7 @@ class Reminders:
         self._wake_sender = wake_sender
         self._holder: JobHolder | None = None
         self._pending: asyncio.Task[None] | None = None
+        self._again = False  # asked again while a plan was being made
 
     def attach(self, holder: JobHolder) -> None:
         self._holder = holder
@@ -69,16 +70,25 @@ class Reminders:
         return jobs
 
     def request_replan(self) -> None:
-        """A sign-up, a preference or the program changed: plan again in a moment."""
+        """A sign-up, a preference or the program changed: plan again in a moment.
+
+        Requests within the moment share one plan; one made while a plan is being read from
+        the database gets another after it (the plan under way may have read too early)."""
         if self._pending is None or self._pending.done():
             self._pending = asyncio.create_task(self._replan_soon())
+        else:
+            self._again = True
 
     async def _replan_soon(self) -> None:
-        await asyncio.sleep(REPLAN_DELAY)
-        try:
-            await self.replan()
-        except Exception:
-            log.exception("planning reminders failed")
+        while True:
+            await asyncio.sleep(REPLAN_DELAY)
+            self._again = False
+            try:
+                await self.replan()
+            except Exception:
+                log.exception("planning reminders failed")
+            if not self._again:
+                return
 
     async def settle(self) -> None:
         """Wait for a requested plan (tests)."""

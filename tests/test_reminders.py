@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 import yaml
 from aiogram.methods import EditMessageText, SendMessage
 
+import bot.reminders
 from bot.app import App, create_app
 from bot.callbacks import Origin, SignupAction, SignupCb
 from bot.clock import ManualClock
@@ -19,6 +21,7 @@ from bot.htmltext import visible_text
 from bot.offline import OfflineChat, OfflineSession, OfflineUser
 from bot.program import Program
 from bot.reminders import ApsJobHolder, ManualJobHolder
+from bot.services.reminders import Job
 from bot.storage import Database, PeopleRepository
 from bot.storage.reminders import Preference
 from tests.conftest import ORGANIZER_ID, SAMPLE_PROGRAM, Offline, labels, only
@@ -372,3 +375,30 @@ async def test_an_invalid_program_file_is_refused_and_the_program_stays(
         only(await attendee.send("/reload"), SendMessage).text
         == "This is for the forum's organizers."
     )
+
+
+async def test_a_change_while_reminders_are_being_planned_gets_a_plan_of_its_own(
+    offline: Offline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bot.reminders, "REPLAN_DELAY", 0.01)
+    reminders = offline.app.reminders
+    planned = reminders.replan
+    calls = 0
+    reading = asyncio.Event()
+    release = asyncio.Event()
+
+    async def slow_plan() -> list[Job]:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            reading.set()
+            await release.wait()  # the first plan is still reading the database...
+        return await planned()
+
+    monkeypatch.setattr(reminders, "replan", slow_plan)
+    reminders.request_replan()
+    await reading.wait()
+    reminders.request_replan()  # ...when someone signs up
+    release.set()
+    await reminders.settle()
+    assert calls == 2
