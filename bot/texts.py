@@ -203,7 +203,8 @@ def export_usage(given: str) -> str:
 
 def reload_refused(errors: str) -> str:
     head = _("❌ The program file has problems; the program in force stays as it was.")
-    return fit([head, "", f"<pre>{esc(shorten(errors, 3500))}</pre>"])
+    report = errors if len(errors) <= 3500 else errors[:3499] + "…"  # one problem a line
+    return fit([head, "", f"<pre>{esc(report)}</pre>"])
 
 
 def reloaded(events: int, warnings: int) -> str:

@@ -360,11 +360,17 @@ async def test_reload_tells_the_people_concerned_once_with_old_and_new(
 async def test_an_invalid_program_file_is_refused_and_the_program_stays(
     offline: Offline, settings: Settings, tmp_path: Path, sample_program: Program
 ) -> None:
-    path = edited_program(tmp_path, {"room": "no-such-room"}, STORY)
+    first = edited_program(tmp_path, {"room": "no-such-room"}, STORY)
+    raw = yaml.safe_load(first.read_text(encoding="utf-8"))
+    raw["events"][0]["room"] = "no-such-room"  # a second problem, reported on a line of its own
+    path = tmp_path / "forum.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
     offline.app.dispatcher["settings"] = settings.model_copy(update={"program_file": path})
     organizer = offline.chat(ORGANIZER_ID, language_code="en")
     reply = only(await organizer.send("/reload"), SendMessage)
     assert reply.text.startswith("❌ The program file has problems")
+    report = reply.text.split("<pre>")[1].split("</pre>")[0]
+    assert len(report.strip().splitlines()) >= 2  # one problem a line, as the loader says them
     assert (
         "unknown room &#x27;no-such-room&#x27;" in reply.text
         or "unknown room 'no-such-room'" in reply.text
