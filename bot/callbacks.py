@@ -121,6 +121,7 @@ class JoinAction(StrEnum):
 class JoinCb(CallbackData, prefix="dj"):
     action: JoinAction
     code: str = ""  # the invite code: joining needs it, never just a delegation id
+    delegation: str = ""  # MESSAGE: which of the leader's delegations (checked again on press)
 
 
 class ItineraryCb(CallbackData, prefix="it"):

@@ -54,12 +54,12 @@ async def join_pressed(
     broadcasts: BroadcastService,
 ) -> None:
     if callback_data.action is JoinAction.MESSAGE:
-        led = roles.led_delegations(person.id)
-        if not led:
+        led = {delegation.id for delegation in roles.led_delegations(person.id)}
+        if callback_data.delegation not in led:
             roles.refused(person.id, "messaging a delegation")
             callback_answer.text = views.not_a_leader()
             return
-        audience = Audience(AudienceKind.DELEGATION, led[0].id)
+        audience = Audience(AudienceKind.DELEGATION, callback_data.delegation)
         await ask_for_text(
             lambda text: bot.send_message(person.id, text),
             state,

@@ -155,6 +155,8 @@ async def test_a_leader_sees_their_delegation_and_messages_it(
     assert visible_text(prompt.text).startswith(
         f"To: the delegation «{first.name.en}» — 1 person."
     )
+    forged = await leader.press(JoinCb(action=JoinAction.MESSAGE, delegation=second.id).pack())
+    assert forged.answer().text == "This is for delegation leaders."  # not theirs to address
 
 
 async def test_leader_tools_are_refused_to_members_and_other_leaders(
@@ -165,7 +167,7 @@ async def test_leader_tools_are_refused_to_members_and_other_leaders(
     assert only(await plain.send("/delegation"), SendMessage).text == (
         "This is for delegation leaders."
     )
-    refused = await plain.press(JoinCb(action=JoinAction.MESSAGE).pack())
+    refused = await plain.press(JoinCb(action=JoinAction.MESSAGE, delegation=first.id).pack())
     assert refused.answer().text == "This is for delegation leaders."
     other_leader = offline.chat(second.leaders[0], language_code="en")
     roster = visible_text(only(await other_leader.send("/delegation"), SendMessage).text)

@@ -165,7 +165,8 @@ def members(
         lines.append(_("Nobody has joined yet: share the invite link with your delegation."))
     builder = Buttons()
     builder.button(
-        text=_("✉️ Message the delegation"), callback_data=JoinCb(action=JoinAction.MESSAGE)
+        text=_("✉️ Message the delegation"),
+        callback_data=JoinCb(action=JoinAction.MESSAGE, delegation=delegation.id),
     )
     return fit(lines), builder.as_markup()
 
