@@ -77,8 +77,10 @@ async def test_a_forged_join_button_without_the_code_joins_nothing(offline: Offl
     assert await delegation_of(offline, chat.user.id) is None
 
 
-async def member(offline: Offline, delegation_id: str, person_id: int = 1001) -> OfflineChat:
-    chat = offline.chat(person_id, language_code="en")
+async def member(
+    offline: Offline, delegation_id: str, person_id: int = 1001, name: str = "Aigerim"
+) -> OfflineChat:
+    chat = offline.chat(person_id, first_name=name, language_code="en")
     await chat.send("/start")
     await offline.app.delegations.link(person_id, delegation_id)
     return chat
@@ -143,13 +145,13 @@ async def test_a_leader_sees_their_delegation_and_messages_it(
     offline: Offline, sample_program: Program
 ) -> None:
     first, second = sample_program.delegations[0], sample_program.delegations[1]
-    await member(offline, first.id, 2001)
-    await member(offline, second.id, 2002)
+    await member(offline, first.id, 2001, name="Aruzhan")
+    await member(offline, second.id, 2002, name="Batbayar")
     leader = offline.chat(first.leaders[0], language_code="en")
     roster = only(await leader.send("/delegation"), SendMessage)
     text = visible_text(roster.text)
     assert text.startswith(f"🏛 {first.name.en}: 1 joined")
-    assert "P2002" not in text and "Aigerim" in text
+    assert "Aruzhan" in text and "Batbayar" not in text  # their member, not the other's
     shown = await leader.press_button("Message the delegation")
     prompt = only(shown, SendMessage)
     assert visible_text(prompt.text).startswith(

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiogram.methods import AnswerCallbackQuery, SendDocument, SendMessage
+from aiogram.methods import AnswerCallbackQuery, SendDocument, SendPhoto
 from aiogram.types import (
     CallbackQuery,
     Chat,
@@ -222,10 +222,14 @@ def test_any_updates_are_handled_safely(
                     answers = [r for r in made if isinstance(r, AnswerCallbackQuery)]
                     assert len(answers) == 1, (value, made)  # every button answered, once
                 for request in made:  # nothing for groups, nothing organizers-only
-                    if isinstance(request, SendMessage | SendDocument):
-                        assert int(request.chat_id) > 0
-                        text = getattr(request, "text", "") or ""
-                        assert "📊" not in text and "Broadcast #" not in text
+                    chat = getattr(request, "chat_id", None)
+                    assert chat is None or int(chat) > 0, request
+                    assert not isinstance(request, SendPhoto), request  # invite QR codes
+                    if isinstance(request, SendDocument):  # calendars, never the CSV export
+                        name = getattr(request.document, "filename", None) or ""
+                        assert name.endswith(".ics"), request
+                    text = getattr(request, "text", "") or ""
+                    assert "📊" not in text and "Broadcast #" not in text
             assert await app.broadcasts.recent() == []  # nobody here may broadcast
         finally:
             await app.close()

@@ -131,8 +131,8 @@ async def test_everyone_is_reminded_of_trainings_unless_they_opt_out(
 async def test_no_reminders_after_cancelling_or_choosing_none(
     offline: Offline, clock: ManualClock
 ) -> None:
-    gone, off = offline.chat(3001), offline.chat(3002)
-    for chat in (gone, off):
+    gone, off, kept = offline.chat(3001), offline.chat(3002), offline.chat(3003)
+    for chat in (gone, off, kept):
         await chat.send("/start")
         await sign_up(chat, STORY)
     await gone.press(SignupCb(action=SignupAction.CANCEL, id=STORY, origin=Origin.LIST).pack())
@@ -140,6 +140,7 @@ async def test_no_reminders_after_cancelling_or_choosing_none(
     await fire_until(offline.app, clock, at(16, 29))
     assert reminders_to(offline.session, gone.user.id) == []
     assert reminders_to(offline.session, off.user.id) == []
+    assert len(reminders_to(offline.session, kept.user.id)) == 1  # the reminder did go out
 
 
 async def test_a_restart_between_planning_and_firing_sends_once(
@@ -191,6 +192,7 @@ async def test_after_the_fire_time_it_goes_late_until_the_start_then_never(
     clock.set(at(16, 31))
     await sign_up(second, "mc-book-trailer")  # Friday: still ahead
     jobs = await offline.app.reminders.replan()
+    assert any(job.target == "mc-book-trailer" for job in jobs)  # the new seat is planned
     assert all(job.starts_at > at(16, 31) for job in jobs)
 
 
