@@ -22,7 +22,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock
 from bot.program.holder import ProgramHolder
-from bot.services.reminders import Job, ReminderPlanner, language_of
+from bot.services.people import locale_of
+from bot.services.reminders import Job, ReminderPlanner
 from bot.storage.outbox import NewMessage, Payload
 from bot.storage.reminders import Due, ReminderRepository
 from bot.storage.signups import SignupRepository
@@ -110,7 +111,7 @@ class Reminders:
         holders = seats.get(target.key, set())
         items = []
         for person in people:
-            lang = language_of(person)
+            lang = locale_of(person)
             with self._i18n.context(), self._i18n.use_locale(lang):
                 text, markup = views.reminder(
                     program, target, lang, lead, seat=person.id in holders
@@ -131,8 +132,6 @@ class Reminders:
 
 class ApsJobHolder:
     """The production holder: APScheduler's AsyncIOScheduler, jobs by deterministic id."""
-
-    manual = False
 
     def __init__(self, reminders: Reminders, clock: Clock) -> None:
         self._reminders = reminders
@@ -171,8 +170,6 @@ class ApsJobHolder:
 
 class ManualJobHolder:
     """Holds jobs for a manual clock: `run_due` fires those whose time has come (tests)."""
-
-    manual = True
 
     def start(self) -> None:
         return None

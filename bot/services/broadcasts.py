@@ -12,9 +12,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.i18n import resolve_locale
 from bot.program.holder import ProgramHolder
 from bot.program.models import LANGS, Lang, Program
+from bot.services.people import locale_of
 from bot.storage.broadcasts import Broadcast, BroadcastRepository
 from bot.storage.outbox import NewMessage, OutboxRepository, Payload
 from bot.storage.people import PeopleRepository, Person
@@ -113,7 +113,7 @@ class BroadcastService:
             case AudienceKind.EVERYONE:
                 return everyone
             case AudienceKind.LANGUAGE:
-                return [p for p in everyone if _lang(p) == audience.value]
+                return [p for p in everyone if locale_of(p) == audience.value]
             case AudienceKind.DELEGATION:
                 return [p for p in everyone if p.delegation_id == audience.value]
         if audience.kind is AudienceKind.SECTION:
@@ -130,7 +130,7 @@ class BroadcastService:
 
     async def languages(self, audience: Audience) -> dict[Lang, int]:
         """How many recipients read each language."""
-        counted = Counter(_lang(person) for person in await self.recipients(audience))
+        counted = Counter(locale_of(person) for person in await self.recipients(audience))
         return {lang: counted[lang] for lang in LANGS if counted[lang]}
 
     async def create(
@@ -173,7 +173,7 @@ class BroadcastService:
                 person_id=person.id,
                 kind="broadcast",
                 payload=Payload(
-                    text=broadcast.texts.get(_lang(person)) or broadcast.texts[default],
+                    text=broadcast.texts.get(locale_of(person)) or broadcast.texts[default],
                     photo=broadcast.photo,
                 ),
                 dedupe=f"broadcast:{broadcast.id}:{person.id}",
@@ -221,10 +221,6 @@ class BroadcastService:
             if report is not None:
                 reports.append(report)
         return reports
-
-
-def _lang(person: Person) -> Lang:
-    return resolve_locale(person.language, person.telegram_language)
 
 
 def parse_send_time(typed: str, now: datetime, tz: ZoneInfo) -> datetime | None:

@@ -18,7 +18,7 @@ from aiogram.utils.i18n import I18n
 from bot.clock import Clock
 from bot.program.holder import ProgramHolder
 from bot.program.models import Event, Program
-from bot.services.reminders import language_of
+from bot.services.people import locale_of
 from bot.storage.outbox import NewMessage, OutboxRepository, Payload
 from bot.storage.people import PeopleRepository, Person
 from bot.storage.reminders import DEFAULT_PREFERENCE, ReminderRepository
@@ -160,7 +160,7 @@ class ProgramChanges:
     def _notice(
         self, program: Program, person: Person, changes: list[Change], stamp: str
     ) -> NewMessage:
-        lang = language_of(person)
+        lang = locale_of(person)
         with self._i18n.context(), self._i18n.use_locale(lang):
             text = views.notice(program, changes, lang)
         return NewMessage(

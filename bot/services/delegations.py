@@ -102,7 +102,8 @@ class DelegationService:
         ):
             return False
         linked = await self._people.set_delegation(person_id, delegation_id)
-        self._changed()
+        if linked:
+            self._changed()  # their reminders follow the delegation's itinerary
         return linked
 
     async def members(self, delegation_id: str) -> list[Person]:

@@ -82,4 +82,9 @@ class PeopleService:
 
     @staticmethod
     def locale_of(person: Person) -> Lang:
-        return resolve_locale(person.language, person.telegram_language)
+        return locale_of(person)
+
+
+def locale_of(person: Person) -> Lang:
+    """The language to speak to a person in: their choice, else Telegram's, else the default."""
+    return resolve_locale(person.language, person.telegram_language)

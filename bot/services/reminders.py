@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
-from bot.i18n import resolve_locale
 from bot.program.holder import ProgramHolder
-from bot.program.models import Event, ItineraryItem, ItineraryKind, Lang, Program
+from bot.program.models import Event, ItineraryItem, ItineraryKind, Program
 from bot.storage.people import PeopleRepository, Person
 from bot.storage.reminders import DEFAULT_PREFERENCE, Preference, ReminderRepository
 from bot.storage.signups import SignupRepository
@@ -195,7 +194,3 @@ class ReminderPlanner:
 
     async def set_preference(self, person_id: int, preference: Preference) -> None:
         await self._repo.set_preference(person_id, preference)
-
-
-def language_of(person: Person) -> Lang:
-    return resolve_locale(person.language, person.telegram_language)
