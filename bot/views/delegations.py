@@ -46,7 +46,7 @@ def name_of(delegation: Delegation, lang: Lang) -> str:
 def join_prompt(delegation: Delegation, lang: Lang, code: str) -> tuple[str, InlineKeyboardMarkup]:
     builder = Buttons()
     builder.button(text=_("✅ Yes, join"), callback_data=JoinCb(action=JoinAction.JOIN, code=code))
-    builder.button(text=_("✖ No"), callback_data=JoinCb(action=JoinAction.DECLINE, code=code))
+    builder.button(text=_("✖ No"), callback_data=JoinCb(action=JoinAction.DECLINE))
     text = _("Join the delegation <b>{name}</b> ({origin})?").format(
         name=name_of(delegation, lang), origin=pick(delegation.origin, lang)
     )
