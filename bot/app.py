@@ -177,7 +177,7 @@ async def create_app(
     planner = ReminderPlanner(
         people_repo, signup_repo, reminder_repo, programs, clock, rate=settings.delivery_rate
     )
-    reminders = Reminders(planner, reminder_repo, signup_repo, programs, clock, i18n, sender.wake)
+    reminders = Reminders(planner, reminder_repo, programs, clock, i18n, sender.wake)
     jobs: ApsJobHolder | ManualJobHolder = (
         ManualJobHolder(reminders, clock)
         if isinstance(clock, ManualClock)

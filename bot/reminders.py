@@ -26,7 +26,6 @@ from bot.services.people import locale_of
 from bot.services.reminders import Job, ReminderPlanner
 from bot.storage.outbox import NewMessage, Payload
 from bot.storage.reminders import Due, ReminderRepository
-from bot.storage.signups import SignupRepository
 from bot.views import reminders as views
 
 log = logging.getLogger(__name__)
@@ -44,7 +43,6 @@ class Reminders:
         self,
         planner: ReminderPlanner,
         repo: ReminderRepository,
-        signups: SignupRepository,
         programs: ProgramHolder,
         clock: Clock,
         i18n: I18n,
@@ -52,7 +50,6 @@ class Reminders:
     ) -> None:
         self._planner = planner
         self._repo = repo
-        self._signups = signups
         self._programs = programs
         self._clock = clock
         self._i18n = i18n
@@ -105,10 +102,8 @@ class Reminders:
         due = await self._planner.due(target_key, lead)
         if due is None:
             return 0
-        target, people = due
+        target, people, holders = due
         program = self._programs.current
-        seats = await self._signups.seats_by_event() if target.event is not None else {}
-        holders = seats.get(target.key, set())
         items = []
         for person in people:
             lang = locale_of(person)

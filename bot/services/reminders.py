@@ -179,15 +179,18 @@ class ReminderPlanner:
         jobs.sort(key=lambda job: (job.run_at, job.target, job.lead))
         return jobs
 
-    async def due(self, target_key: str, lead: int) -> tuple[Target, list[Person]] | None:
-        """At fire time: the target (if still ahead) and the people with this lead for it."""
+    async def due(
+        self, target_key: str, lead: int
+    ) -> tuple[Target, list[Person], set[int]] | None:
+        """At fire time: the target (if still ahead), the people with this lead for it, and
+        who of everyone holds a seat at it (their reminder says so)."""
         found = next((t for t in targets(self._programs.current) if t.key == target_key), None)
         if found is None or found.starts_at <= self._clock.now():
             return None
         snapshot = await self.snapshot()
         chosen = recipients(snapshot, found)
         people = [snapshot.people[pid] for pid, their in sorted(chosen.items()) if their == lead]
-        return found, people
+        return found, people, snapshot.seats.get(found.key, set())
 
     async def preference(self, person_id: int) -> Preference:
         return await self._repo.preference(person_id)
