@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_date
 from babel.dates import format_time as babel_time
+from babel.dates import format_timedelta
 
 from bot.program.models import Lang
 
@@ -49,3 +50,8 @@ def format_when(start: datetime, end: datetime, lang: Lang, tz: ZoneInfo) -> str
         span = f"{format_time(local_start, lang, tz)} – {format_day(local_end.date(), lang)}, "
         span += format_time(local_end, lang, tz)
     return f"{format_day(local_start.date(), lang)}, {span}"
+
+
+def format_in(seconds: float, lang: Lang) -> str:
+    """How long until something happens: "in 1 minute" / "через 1 минуту" / "1 минуттан кейін"."""
+    return format_timedelta(timedelta(seconds=seconds), locale=lang, add_direction=True)

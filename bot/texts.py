@@ -11,7 +11,7 @@ from html import escape
 from aiogram.utils.i18n import gettext as _
 
 from bot.commands import commands
-from bot.formatting import format_date_range
+from bot.formatting import format_date_range, format_in
 from bot.program.models import Event, EventKind, Lang, Program, Text
 
 # Telegram refuses longer messages; quotes of what people typed are cut well below it.
@@ -207,11 +207,11 @@ def reload_refused(errors: str) -> str:
     return fit([head, "", f"<pre>{esc(report)}</pre>"])
 
 
-def reloaded(events: int, warnings: int) -> str:
+def reloaded(events: int, warnings: int, notice_delay: float, lang: Lang) -> str:
     text = _(
         "✅ The new program is in force: {events} events. The people concerned will be told "
-        "about the changes in a minute."
-    ).format(events=events)
+        "about the changes {when}, if no other reload comes first."
+    ).format(events=events, when=format_in(notice_delay, lang))
     if warnings:
         text += "\n" + _("⚠️ Warnings: {count} (see forum-bot check-program).").format(
             count=warnings

@@ -126,7 +126,8 @@ async def reload_command(
     await notifier.seats_granted(promoted)
     changes.reloaded()
     reminders.request_replan()
-    await message.answer(texts.reloaded(len(loaded.program.events), len(loaded.warnings)))
+    events, warnings = len(loaded.program.events), len(loaded.warnings)
+    await message.answer(texts.reloaded(events, warnings, settings.change_notice_delay, lang))
 
 
 def create_router() -> Router:

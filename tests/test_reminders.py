@@ -17,6 +17,7 @@ from bot.app import App, create_app
 from bot.callbacks import Origin, SignupAction, SignupCb
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.formatting import format_in
 from bot.htmltext import visible_text
 from bot.offline import OfflineChat, OfflineSession, OfflineUser
 from bot.program import Program
@@ -330,6 +331,8 @@ async def test_reload_tells_the_people_concerned_once_with_old_and_new(
     offline.app.dispatcher["settings"] = settings.model_copy(update={"program_file": path})
     reply = only(await organizer.send("/reload"), SendMessage)
     assert reply.text.startswith("✅ The new program is in force: 32 events.")
+    window = offline.app.settings.change_notice_delay
+    assert f"told about the changes {format_in(window, 'en')}, if no other" in reply.text
     edited_program(
         tmp_path,
         {
