@@ -25,6 +25,7 @@ from bot.i18n import DEFAULT_LOCALE, PersonI18nMiddleware, create_i18n
 from bot.middlewares import AnswerCallbacks, InFlight, PersonMiddleware
 from bot.notify import Notifier
 from bot.program import LANGS, Program, ProgramHolder
+from bot.reload import ProgramReload
 from bot.reminders import ApsJobHolder, ManualJobHolder, Reminders
 from bot.retry import RetryMiddleware
 from bot.services.answers import Answers
@@ -199,6 +200,7 @@ async def create_app(
         window=settings.change_notice_delay,
     )
 
+    notifier = Notifier(i18n, people, programs, signups, outbox, clock, sender.wake)
     dispatcher = Dispatcher(
         settings=settings,
         programs=programs,
@@ -206,7 +208,8 @@ async def create_app(
         clock=clock,
         answers=Answers(programs),
         signups=signups,
-        notifier=Notifier(i18n, people, programs, signups, outbox, clock, sender.wake),
+        notifier=notifier,
+        reload=ProgramReload(programs, signups, notifier, changes, reminders),
         roles=roles,
         broadcasts=broadcasts,
         reporter=reporter,

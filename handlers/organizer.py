@@ -11,10 +11,8 @@ from bot import texts
 from bot.callbacks import StatsCb
 from bot.config import Settings
 from bot.filters import Cmd, Pressed
-from bot.notify import Notifier
-from bot.program import Lang, ProgramError, ProgramHolder, load_program
-from bot.reminders import Reminders
-from bot.services.changes import ProgramChanges
+from bot.program import Lang, ProgramError, ProgramHolder
+from bot.reload import ProgramReload
 from bot.services.roles import Roles
 from bot.services.signups import SignupService
 from bot.storage import Person
@@ -106,26 +104,17 @@ async def reload_command(
     person: Person,
     roles: Roles,
     settings: Settings,
-    programs: ProgramHolder,
-    signups: SignupService,
-    notifier: Notifier,
-    changes: ProgramChanges,
-    reminders: Reminders,
+    reload: ProgramReload,
 ) -> None:
     """Validate the program file and, if it is valid, put it in force and tell who is concerned."""
     if not await _allowed(roles, person, "/reload"):
         await message.answer(texts.organizers_only())
         return
     try:
-        loaded = load_program(settings.program_file)
+        loaded = await reload.reload(settings.program_file)
     except ProgramError as exc:
         await message.answer(texts.reload_refused(exc.render()))
         return
-    programs.swap(loaded.program)
-    promoted = await signups.fill_free_seats()
-    await notifier.seats_granted(promoted)
-    changes.reloaded()
-    reminders.request_replan()
     events, warnings = len(loaded.program.events), len(loaded.warnings)
     await message.answer(texts.reloaded(events, warnings, settings.change_notice_delay, lang))
 

@@ -1,0 +1,39 @@
+"""Putting a new program file in force: the rule /reload follows, out of the handler."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.notify import Notifier
+from bot.program import LoadedProgram, ProgramHolder, load_program
+from bot.reminders import Reminders
+from bot.services.changes import ProgramChanges
+from bot.services.signups import SignupService
+
+
+class ProgramReload:
+    def __init__(
+        self,
+        programs: ProgramHolder,
+        signups: SignupService,
+        notifier: Notifier,
+        changes: ProgramChanges,
+        reminders: Reminders,
+    ) -> None:
+        self._programs = programs
+        self._signups = signups
+        self._notifier = notifier
+        self._changes = changes
+        self._reminders = reminders
+
+    async def reload(self, path: Path) -> LoadedProgram:
+        """Load the file and put it in force: seats added are filled from the waitlists (and
+        those promoted told), the people concerned are told of the changes after the quiet
+        window, reminders are planned again. An invalid file raises `ProgramError` and
+        changes nothing."""
+        loaded = load_program(path)
+        self._programs.swap(loaded.program)
+        await self._notifier.seats_granted(await self._signups.fill_free_seats())
+        self._changes.reloaded()
+        self._reminders.request_replan()
+        return loaded
