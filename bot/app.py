@@ -188,6 +188,7 @@ async def create_app(
     signups.on_change(reminders.request_replan)
     delegations = DelegationService(people, people_repo, signup_repo, programs, clock)
     delegations.on_change(reminders.request_replan)
+    planner.on_change(reminders.request_replan)
     changes = ProgramChanges(
         programs,
         people_repo,

@@ -10,11 +10,9 @@ from bot import texts
 from bot.callbacks import SettingsCb
 from bot.filters import Cmd, Pressed
 from bot.program import ProgramHolder
-from bot.reminders import Reminders
 from bot.replies import edit_in_place
-from bot.services.reminders import LEAD_CHOICES, ReminderPlanner
+from bot.services.reminders import ReminderPlanner
 from bot.storage import Person
-from bot.storage.reminders import Preference
 from bot.views import reminders as views
 
 
@@ -33,20 +31,13 @@ async def settings_pressed(
     person: Person,
     programs: ProgramHolder,
     planner: ReminderPlanner,
-    reminders: Reminders,
 ) -> None:
-    current = await planner.preference(person.id)
-    if callback_data.everyone:
-        chosen = Preference(current.lead_minutes, not current.everyone_off)
-    elif callback_data.lead == -1:
-        chosen = Preference(None, current.everyone_off)
-    elif callback_data.lead in (0, *LEAD_CHOICES):
-        chosen = Preference(callback_data.lead, current.everyone_off)
-    else:
+    chosen = await planner.choose(
+        person.id, lead=callback_data.lead, everyone=callback_data.everyone
+    )
+    if chosen is None:
         callback_answer.text = texts.stale_button()
         return
-    await planner.set_preference(person.id, chosen)
-    reminders.request_replan()
     text, markup = views.settings(programs.current, chosen)
     await edit_in_place(bot, query.message, text, markup)
 

@@ -271,6 +271,10 @@ async def test_settings_choose_the_lead_and_opt_out(offline: Offline) -> None:
     assert labels(screen.reply_markup)[0] == "● As the program says"
     shown = await chat.press_button("10 minutes")
     assert "● 10 minutes" in labels(only(shown, EditMessageText).reply_markup)
+    await offline.app.reminders.settle()  # the choice re-planned the reminders
+    holder = offline.app.jobs
+    assert isinstance(holder, ManualJobHolder)
+    assert any(job.lead == 10 for job in holder.jobs.values())  # trainings: everyone's
     await chat.press_button("Don't remind me of those")
     preference = await offline.app.planner.preference(chat.user.id)
     assert preference == Preference(10, everyone_off=True)

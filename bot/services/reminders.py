@@ -13,6 +13,7 @@ fan-out so that the last of its messages leaves before the lead time at the deli
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -145,6 +146,29 @@ class ReminderPlanner:
         self._programs = programs
         self._clock = clock
         self._rate = rate
+        self._changed: Callable[[], None] = lambda: None
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        """Called after a person changes their reminder settings (the reminders re-plan)."""
+        self._changed = listener
+
+    async def choose(
+        self, person_id: int, *, lead: int | None, everyone: bool
+    ) -> Preference | None:
+        """A press in /settings: switch the reminders everyone gets, or choose the lead (-1: as
+        the program says, 0: none, or one of LEAD_CHOICES). None for a choice not offered."""
+        current = await self.preference(person_id)
+        if everyone:
+            chosen = Preference(current.lead_minutes, not current.everyone_off)
+        elif lead == -1:
+            chosen = Preference(None, current.everyone_off)
+        elif lead in (0, *LEAD_CHOICES):
+            chosen = Preference(lead, current.everyone_off)
+        else:
+            return None
+        await self.set_preference(person_id, chosen)
+        self._changed()
+        return chosen
 
     async def snapshot(self) -> Snapshot:
         people = {person.id: person for person in await self._people.reachable()}
