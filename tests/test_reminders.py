@@ -21,7 +21,9 @@ from bot.formatting import format_in
 from bot.htmltext import visible_text
 from bot.offline import OfflineChat, OfflineSession, OfflineUser
 from bot.program import Program
+from bot.program.models import Event
 from bot.reminders import ApsJobHolder, ManualJobHolder
+from bot.services.changes import diff
 from bot.services.reminders import Job
 from bot.storage import Database, PeopleRepository
 from bot.storage.reminders import Preference
@@ -417,3 +419,21 @@ async def test_a_change_while_reminders_are_being_planned_gets_a_plan_of_its_own
     release.set()
     await reminders.settle()
     assert calls == 2
+
+
+def test_the_changes_told_treat_a_cancelled_event_as_gone(sample_program: Program) -> None:
+    story = sample_program.events_by_id[STORY]
+    moved = story.model_copy(update={"starts_at": story.starts_at + timedelta(hours=1)})
+    cancelled = story.model_copy(update={"cancelled": True})
+
+    def program_with(event: Event) -> Program:
+        events = tuple(event if e.id == STORY else e for e in sample_program.events)
+        return sample_program.model_copy(update={"events": events})
+
+    def kinds(old: Program, new: Program) -> list[str]:
+        return [str(change.kind) for change in diff(old, new) if change.event_id == STORY]
+
+    assert kinds(sample_program, program_with(moved)) == ["moved"]
+    assert kinds(sample_program, program_with(cancelled)) == ["cancelled"]
+    assert kinds(program_with(cancelled), sample_program) == ["new"]  # put back: told again
+    assert kinds(program_with(cancelled), program_with(cancelled)) == []

@@ -49,22 +49,28 @@ class Change:
 
 
 def diff(old: Program, new: Program) -> list[Change]:
+    """What people were told before against what is in force now; a cancelled event counts as
+    gone, so one put back is new again."""
     changes: list[Change] = []
     for event_id in sorted(set(old.events_by_id) | set(new.events_by_id)):
-        before, after = old.events_by_id.get(event_id), new.events_by_id.get(event_id)
+        before, after = _held(old, event_id), _held(new, event_id)
         if before is None and after is not None:
-            if not after.cancelled:
-                changes.append(Change(ChangeKind.NEW, None, after))
-        elif after is None or (after.cancelled and before is not None and not before.cancelled):
-            if before is not None and not before.cancelled:
-                changes.append(Change(ChangeKind.CANCELLED, before, after))
-        elif before is not None and not after.cancelled:
+            changes.append(Change(ChangeKind.NEW, None, after))
+        elif before is not None and after is None:
+            changes.append(Change(ChangeKind.CANCELLED, before, new.events_by_id.get(event_id)))
+        elif before is not None and after is not None:
             if (before.starts_at, before.ends_at) != (after.starts_at, after.ends_at):
                 changes.append(Change(ChangeKind.MOVED, before, after))
             if (before.venue, before.room) != (after.venue, after.room):
                 changes.append(Change(ChangeKind.ROOM, before, after))
     changes.sort(key=lambda c: ((c.new or c.old).starts_at, c.event_id, c.kind))  # type: ignore[union-attr]
     return changes
+
+
+def _held(program: Program, event_id: str) -> Event | None:
+    """The event if it takes place in this program."""
+    event = program.events_by_id.get(event_id)
+    return None if event is None or event.cancelled else event
 
 
 class ProgramChanges:
