@@ -23,7 +23,7 @@ from bot.i18n import LANGUAGE_FLAGS
 from bot.program.models import Delegation, ItineraryKind, Lang, Program
 from bot.services.delegations import Itinerary
 from bot.storage.people import Person
-from bot.texts import capitalized, esc, fit, kind_icon, pick, shorten
+from bot.texts import capitalized, esc, fit, kind_icon, shorten
 from bot.views.schedule import place_of
 
 ITEM_ICONS = {
@@ -48,7 +48,7 @@ def join_prompt(delegation: Delegation, lang: Lang, code: str) -> tuple[str, Inl
     builder.button(text=_("✅ Yes, join"), callback_data=JoinCb(action=JoinAction.JOIN, code=code))
     builder.button(text=_("✖ No"), callback_data=JoinCb(action=JoinAction.DECLINE))
     text = _("Join the delegation <b>{name}</b> ({origin})?").format(
-        name=name_of(delegation, lang), origin=pick(delegation.origin, lang)
+        name=name_of(delegation, lang), origin=esc(shorten(delegation.origin.get(lang), 200))
     )
     return text, builder.as_markup()
 
