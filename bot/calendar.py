@@ -24,6 +24,7 @@ from icalendar import Event as VEvent
 from bot.deeplinks import DeepLink, LinkKind, normalize_bot_username, start_link
 from bot.i18n import in_language
 from bot.program.models import Event, ItineraryItem, Lang, Program
+from bot.services.delegations import item_spot
 from bot.texts import plain_place
 
 PRODID = "-//forum-bot//Pavlodar international library forum//EN"
@@ -111,10 +112,9 @@ def _item_vevent(
         vevent.add("location", item.place.get(lang))
     elif venue is not None:
         vevent.add("location", f"{venue.name.get(lang)}, {venue.address.get(lang)}")
-    if item.lat is not None and item.lon is not None:
-        vevent.add("geo", (item.lat, item.lon))
-    elif venue is not None:
-        vevent.add("geo", (venue.lat, venue.lon))
+    spot = item_spot(program, item)
+    if spot is not None:
+        vevent.add("geo", (spot.lat, spot.lon))
     if item.details is not None:
         vevent.add("description", item.details.get(lang))
     vevent.add("status", "CONFIRMED")

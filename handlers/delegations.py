@@ -18,7 +18,7 @@ from bot.program import Lang, ProgramHolder
 from bot.qr import png_of
 from bot.replies import edit_in_place
 from bot.services.broadcasts import Audience, AudienceKind, BroadcastService
-from bot.services.delegations import DelegationService, JoinCheck
+from bot.services.delegations import DelegationService, JoinCheck, item_spot
 from bot.services.roles import Roles
 from bot.storage import Person
 from bot.views import delegations as views
@@ -137,16 +137,16 @@ async def itinerary_pressed(
         callback_answer.text = texts.stale_button()
         return
     item = own[index]
-    venue = program.venues_by_id.get(item.venue or "")
-    title = texts.shorten(item.title.get(lang), 120)
-    if venue is not None:
-        _venue_title, address = place_views.pin(venue, lang)
-        await bot.send_venue(person.id, venue.lat, venue.lon, title, address)
-    elif item.lat is not None and item.lon is not None:
-        address = item.place.get(lang) if item.place is not None else ""
-        await bot.send_venue(person.id, item.lat, item.lon, title, texts.shorten(address, 200))
-    else:
+    spot = item_spot(program, item)
+    if spot is None:
         callback_answer.text = texts.stale_button()
+        return
+    title = texts.shorten(item.title.get(lang), 120)
+    if item.place is not None:
+        address = texts.shorten(item.place.get(lang), 200)
+    else:
+        address = place_views.pin(spot.venue, lang)[1] if spot.venue is not None else ""
+    await bot.send_venue(person.id, spot.lat, spot.lon, title, address)
 
 
 async def delegation_command(

@@ -7,11 +7,12 @@ from datetime import timedelta
 from aiogram.methods import EditMessageText, SendDocument, SendMessage, SendPhoto, SendVenue
 from icalendar import Calendar
 
-from bot.callbacks import JoinAction, JoinCb, Origin, SignupAction, SignupCb
+from bot.callbacks import ItineraryCb, JoinAction, JoinCb, Origin, SignupAction, SignupCb
 from bot.clock import ManualClock
 from bot.htmltext import visible_text
 from bot.offline import OfflineChat
 from bot.program import Program
+from bot.services.delegations import Spot, item_spot
 from bot.storage import PeopleRepository
 from tests.conftest import ORGANIZER_ID, Offline, labels, only
 
@@ -129,9 +130,21 @@ async def test_itinerary_pins_and_calendar(offline: Offline, sample_program: Pro
     reply = only(await chat.send("/itinerary"), SendMessage)
     pins = [label for label in labels(reply.reply_markup) if label.startswith("📍")]
     assert pins
+    first_pin = next(
+        button
+        for row in reply.reply_markup.inline_keyboard
+        for button in row
+        if button.text.startswith("📍")
+    )
+    item = sample_program.delegations_by_id["omsk"].itinerary[
+        ItineraryCb.unpack(str(first_pin.callback_data)).pin or 0
+    ]
+    spot = item_spot(sample_program, item)
+    assert spot is not None
     shown = await chat.press_button("📍")
     pin = only(shown, SendVenue)
-    assert -90 <= pin.latitude <= 90 and pin.title
+    assert (pin.latitude, pin.longitude) == (spot.lat, spot.lon)  # that item's place
+    assert pin.title == item.title.en
     (itinerary,) = [m for m in chat.messages() if (m.text or "").startswith("🧳")]
     shown = await chat.press_button("Add all to calendar", itinerary)
     only(shown, SendDocument)
@@ -198,3 +211,16 @@ async def test_organizers_see_links_get_qr_codes_and_link_by_hand(
     assert await delegation_of(offline, 4001) is None
     bad = only(await organizer.send("/delegations link 4001 atlantis"), SendMessage)
     assert bad.text.startswith("Usage: /delegations link")
+
+
+def test_an_itinerary_item_is_placed_by_its_own_point_else_its_venue(
+    sample_program: Program,
+) -> None:
+    item = next(i for d in sample_program.delegations for i in d.itinerary if i.venue is not None)
+    venue = sample_program.venues_by_id[item.venue or ""]
+    bare = item.model_copy(update={"lat": None, "lon": None})
+    exact = item.model_copy(update={"lat": 52.3, "lon": 76.9})
+    nowhere = item.model_copy(update={"lat": None, "lon": None, "venue": None})
+    assert item_spot(sample_program, bare) == Spot(venue.lat, venue.lon, venue)
+    assert item_spot(sample_program, exact) == Spot(52.3, 76.9, venue)
+    assert item_spot(sample_program, nowhere) is None

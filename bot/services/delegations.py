@@ -9,13 +9,34 @@ from enum import StrEnum
 
 from bot.clock import Clock
 from bot.program.holder import ProgramHolder
-from bot.program.models import Delegation, Event, ItineraryItem
+from bot.program.models import Delegation, Event, ItineraryItem, Program, Venue
 from bot.services.people import PeopleService
 from bot.storage.people import PeopleRepository, Person
 from bot.storage.signups import SignupRepository
 
 MAX_FAILED_JOINS = 5  # wrong codes a person may try ...
 FAILED_JOIN_WINDOW = timedelta(hours=1)  # ... within this time
+
+
+@dataclass(frozen=True, slots=True)
+class Spot:
+    """Where an itinerary item is on the map."""
+
+    lat: float
+    lon: float
+    venue: Venue | None  # the item's venue, if it names one the program knows
+
+
+def item_spot(program: Program, item: ItineraryItem) -> Spot | None:
+    """The item's own coordinates (the more precise), else its venue's; None if neither.
+
+    The one rule for the 📍 button, the pin it sends and the calendar's GEO."""
+    venue = program.venues_by_id.get(item.venue or "")
+    if item.lat is not None and item.lon is not None:
+        return Spot(item.lat, item.lon, venue)
+    if venue is not None:
+        return Spot(venue.lat, venue.lon, venue)
+    return None
 
 
 class JoinCheck(StrEnum):

@@ -21,7 +21,7 @@ from bot.deeplinks import DeepLink, LinkKind, start_link
 from bot.formatting import format_day, format_time
 from bot.i18n import LANGUAGE_FLAGS
 from bot.program.models import Delegation, ItineraryKind, Lang, Program
-from bot.services.delegations import Itinerary
+from bot.services.delegations import Itinerary, item_spot
 from bot.storage.people import Person
 from bot.texts import capitalized, esc, fit, kind_icon, shorten
 from bot.views.schedule import place_of
@@ -129,8 +129,7 @@ def itinerary(
             lines.append(line)
             if item.details is not None:
                 lines.append("   " + esc(shorten(item.details.get(lang), 200)))
-            has_place = item.lat is not None or item.venue is not None
-            if has_place and entry.index is not None and pins < 30:
+            if item_spot(program, item) is not None and entry.index is not None and pins < 30:
                 builder.button(
                     text=f"📍 {span.split('–')[0]}", callback_data=ItineraryCb(pin=entry.index)
                 )
