@@ -15,6 +15,8 @@ from bot.services.people import PeopleService
 from bot.storage import Database, DatabaseRefused, PeopleRepository
 from bot.storage.db import APPLICATION_ID
 from bot.storage.migrations import MIGRATIONS
+from bot.storage.outbox import NewMessage, Payload
+from bot.storage.reminders import CHUNK, Due, ReminderRepository
 from tests.conftest import Offline
 
 T0 = datetime(2026, 12, 10, 4, 0, tzinfo=UTC)
@@ -250,3 +252,38 @@ async def test_a_full_or_locked_database_during_a_delivery_loses_nothing_and_rep
     assert report is not None
     assert (report.sent, report.failed, report.waiting) == (len(chats), 0, 0)
     assert await app.db.fetch_value("PRAGMA integrity_check") == "ok"
+
+
+async def test_a_big_reminder_fan_out_records_everyone_once_across_its_chunks(
+    tmp_path: Path,
+) -> None:
+    db = await Database.open(tmp_path / "bot.db")
+    try:
+        people = PeopleRepository(db)
+        now = datetime(2026, 12, 10, 9, tzinfo=UTC)
+        count = CHUNK * 2 + 50  # three transactions
+        for person_id in range(1, count + 1):
+            await people.seen(
+                person_id, full_name="P", username=None, telegram_language="ru", now=now
+            )
+        starts = now + timedelta(hours=1)
+        due = [
+            Due(
+                p,
+                "training",
+                starts,
+                30,
+                NewMessage(p, "reminder", Payload("⏰"), dedupe=f"reminder:{p}:training"),
+            )
+            for p in range(1, count + 1)
+        ]
+        repo = ReminderRepository(db)
+        assert await repo.record_and_queue(due, now) == count
+        assert await repo.record_and_queue(due, now) == 0  # a second run adds nobody
+        queued = await db.fetch_value("SELECT count(*) FROM outbox WHERE kind = 'reminder'")
+        linked = await db.fetch_value(
+            "SELECT count(*) FROM reminders_sent WHERE outbox_id IS NOT NULL"
+        )
+        assert queued == linked == count
+    finally:
+        await db.close()

@@ -9,6 +9,8 @@ from datetime import datetime
 from bot.storage.db import Database, first_row, to_db
 from bot.storage.outbox import NewMessage, insert
 
+CHUNK = 100  # reminders recorded per transaction
+
 
 @dataclass(frozen=True, slots=True)
 class Preference:
@@ -61,8 +63,17 @@ class ReminderRepository:
         )
 
     async def record_and_queue(self, due: Sequence[Due], now: datetime) -> int:
-        """Record each reminder and queue its message in one transaction; a reminder recorded
-        before (the same person, target and start) is skipped. Returns how many were new."""
+        """Record each reminder and queue its message in the same transaction; a reminder
+        recorded before (the same person, target and start) is skipped. Returns how many were
+        new. A big fan-out commits every CHUNK people, so that sign-ups and replies are not
+        held behind it; each reminder is recorded and queued together, so a stop in between
+        leaves nobody half done, and the next run skips those done."""
+        added = 0
+        for start in range(0, len(due), CHUNK):
+            added += await self._record_chunk(due[start : start + CHUNK], now)
+        return added
+
+    async def _record_chunk(self, due: Sequence[Due], now: datetime) -> int:
         added = 0
         async with self._db.transaction() as tx:
             for item in due:
