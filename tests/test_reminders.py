@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 from aiogram.methods import EditMessageText, SendMessage
+from aiogram.utils.i18n import I18n
 
 import bot.reminders
 from bot.app import App, create_app
@@ -20,13 +21,14 @@ from bot.config import Settings
 from bot.formatting import format_in
 from bot.htmltext import visible_text
 from bot.offline import OfflineChat, OfflineSession, OfflineUser
-from bot.program import Program
+from bot.program import Lang, Program
 from bot.program.models import Event
 from bot.reminders import ApsJobHolder, ManualJobHolder
 from bot.services.changes import diff
 from bot.services.reminders import Job
 from bot.storage import Database, PeopleRepository
 from bot.storage.reminders import Preference
+from bot.views import reminders as reminder_views
 from tests.conftest import ORGANIZER_ID, SAMPLE_PROGRAM, Offline, labels, only
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -437,3 +439,21 @@ def test_the_changes_told_treat_a_cancelled_event_as_gone(sample_program: Progra
     assert kinds(sample_program, program_with(cancelled)) == ["cancelled"]
     assert kinds(program_with(cancelled), sample_program) == ["new"]  # put back: told again
     assert kinds(program_with(cancelled), program_with(cancelled)) == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "As the program says: every event — no reminder."),
+        ("ru", "Как в программе: каждое мероприятие — без напоминания."),
+        ("kk", "Бағдарламадағыдай: әр іс-шара — еске салусыз."),
+    ],
+)
+def test_settings_say_what_a_program_without_leads_does(
+    i18n_context: I18n, sample_program: Program, lang: Lang, expected: str
+) -> None:
+    forum = sample_program.forum.model_copy(update={"reminders": {}})
+    program = sample_program.model_copy(update={"forum": forum})
+    with i18n_context.use_locale(lang):
+        text, _ = reminder_views.settings(program, Preference(None, False))
+    assert expected in visible_text(text)

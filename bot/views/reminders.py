@@ -28,6 +28,11 @@ def minutes(count: int) -> str:
     return ngettext("{count} minute", "{count} minutes", count).format(count=count)
 
 
+def _lead(value: int | None) -> str:
+    """A lead the program sets for a kind: "30 minutes", or none (absent or 0)."""
+    return minutes(value) if value else _("no reminder")
+
+
 def reminder(
     program: Program, target: Target, lang: Lang, lead: int, *, seat: bool
 ) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -84,15 +89,16 @@ def settings(program: Program, preference: Preference) -> tuple[str, InlineKeybo
     forum = program.forum
     special = [kind for kind in forum.reminders if kind != "default"]
     kinds = ", ".join(
-        f"{kind_plural(EventKind(kind)).lower()} — {minutes(forum.reminders[kind])}"
+        f"{kind_plural(EventKind(kind)).lower()} — {_lead(forum.reminders[kind])}"
         for kind in special
     )
+    default = _lead(forum.reminders.get("default"))
     lines = [_("⚙️ <b>Reminders</b>"), "", _("How long before an event should I remind you?")]
-    lines.append(
-        _("As the program says: {kinds}; other events — {default}.").format(
-            kinds=kinds, default=minutes(forum.reminders.get("default") or 0)
-        )
-    )
+    if special:
+        program_says = _("As the program says: {kinds}; other events — {default}.")
+    else:
+        program_says = _("As the program says: every event — {default}.")
+    lines.append(program_says.format(kinds=kinds, default=default))
     everyone = ", ".join(kind_plural(kind).lower() for kind in forum.remind_everyone)
     if everyone:
         lines += ["", _("Everyone is reminded of: {kinds}.").format(kinds=everyone)]
