@@ -1,10 +1,18 @@
-"""The pacer's per-chat limit holds however long sends wait for their turn overall."""
+"""The pacer's per-chat limit: it holds however long sends wait for their turn overall, and
+replies and deliveries share it."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
+from aiogram.methods import SendMessage
+
+from bot.clock import ManualClock
 from bot.delivery.pacing import Pacer
+from bot.delivery.sender import Sender
+from bot.services.broadcasts import Audience, AudienceKind, Draft
+from tests.conftest import ORGANIZER_ID, Offline
 
 
 async def test_a_chat_gets_at_most_three_sends_in_three_seconds_behind_a_backlog() -> None:
@@ -39,3 +47,53 @@ async def test_a_send_cancelled_while_waiting_does_not_hold_its_chat() -> None:
     for _ in range(3):  # the cancelled one did not take one of chat 7's three places
         async with pacer.slot(7, paid=True):
             pass
+
+
+async def test_a_chat_is_free_again_once_its_window_has_passed_since_the_answers() -> None:
+    pacer = Pacer(rate=1000.0, chat_rate=20.0, chat_burst=2)  # two per 0.1 s (+ margin)
+    assert pacer.chat_free_in(9) == 0
+    async with pacer.slot(9):
+        assert pacer.chat_free_in(9) == 0  # one of two places taken
+    async with pacer.slot(9):
+        assert pacer.chat_free_in(9) > 0.1  # both taken, one unanswered: a whole window
+    busy_for = pacer.chat_free_in(9)
+    assert 0.1 < busy_for <= 0.15
+    assert pacer.chat_free_in(10) == 0  # another chat is not held by it
+    await asyncio.sleep(busy_for)
+    assert pacer.chat_free_in(9) == 0
+
+
+async def test_a_delivery_waits_in_the_outbox_while_replies_hold_the_persons_chat(
+    offline: Offline,
+) -> None:
+    app = offline.app
+    pacer = Pacer(rate=1000.0, chat_rate=10.0, chat_burst=3)  # three per 0.35 s
+    sender = Sender(app.bot, app.outbox, app.people, app.clock, pacer=pacer)
+    for person in (1, 2):
+        await app.people.recognize(
+            person, full_name=f"P{person}", username=None, telegram_language="ru"
+        )
+    draft = Draft(Audience(AudienceKind.EVERYONE), {"ru": "Обед в 13:30."}, "ru")
+    await app.broadcasts.create(ORGANIZER_ID, draft)
+    for _ in range(3):  # the bot just answered person 1 three times
+        async with pacer.slot(1):
+            pass
+
+    await sender.drain()
+    assert delivered_to(offline) == [2]  # person 1's copy waits; the queue did not
+    assert pacer.chat_free_in(1) > 0
+    await sender.drain()
+    assert delivered_to(offline) == [2]  # not due yet
+    await asyncio.sleep(pacer.chat_free_in(1))
+    assert isinstance(app.clock, ManualClock)
+    app.clock.advance(timedelta(seconds=0.4))  # the window, on the bot's clock too
+    await sender.drain()
+    assert delivered_to(offline) == [2, 1]  # then it went, once
+
+
+def delivered_to(offline: Offline) -> list[int | str]:
+    return [
+        r.chat_id
+        for r in offline.session.requests
+        if isinstance(r, SendMessage) and r.text == "Обед в 13:30."
+    ]

@@ -132,6 +132,18 @@ class Pacer:
 
     # -- one chat ----------------------------------------------------------------------------
 
+    def chat_free_in(self, chat_id: int | str) -> float:
+        """Seconds until the chat may have another send without waiting; 0 if it may now.
+
+        For a sender that must not block on one chat (the delivery queue puts the message
+        back instead). A chat whose sends are still unanswered is busy for a whole window.
+        """
+        now = self._now()
+        free_at = self._chat_free_at(self._recent_sends(chat_id, now))
+        if free_at is None:
+            return 0.0
+        return self._chat_window if free_at == math.inf else max(free_at - now, 0.0)
+
     async def _wait_for_chat(self, chat_id: int | str) -> list[float]:
         """Wait until the chat has had fewer than `chat_burst` sends in its window.
 
@@ -143,19 +155,29 @@ class Pacer:
             self._forget_quiet_chats()
         while True:
             now = self._now()
-            sends = [m for m in self._by_chat.get(chat_id, ()) if now - m[0] < self._chat_window]
-            self._by_chat[chat_id] = sends
-            if len(sends) < self._chat_burst:
+            sends = self._recent_sends(chat_id, now)
+            free_at = self._chat_free_at(sends)
+            if free_at is None:
                 mark = [math.inf]
                 sends.append(mark)
                 return mark
-            times = sorted(m[0] for m in sends)
-            free_at = times[len(times) - self._chat_burst] + self._chat_window
             if free_at == math.inf:  # the sends in the way are not answered yet
                 self._finished.clear()
                 await self._finished.wait()
             else:
                 await asyncio.sleep(free_at - now)
+
+    def _recent_sends(self, chat_id: int | str, now: float) -> list[list[float]]:
+        sends = [m for m in self._by_chat.get(chat_id, ()) if now - m[0] < self._chat_window]
+        self._by_chat[chat_id] = sends
+        return sends
+
+    def _chat_free_at(self, sends: list[list[float]]) -> float | None:
+        """When the chat's window has room again (infinity: after an answer); None: it has."""
+        if len(sends) < self._chat_burst:
+            return None
+        times = sorted(m[0] for m in sends)
+        return times[len(times) - self._chat_burst] + self._chat_window
 
     def _forget_quiet_chats(self) -> None:
         now = self._now()

@@ -1,8 +1,9 @@
 """The one sender of the outbox: paced to Telegram's limits, durable across restarts.
 
 - Paced by the bot's one `Pacer` (shared with handler replies, so the two together stay within
-  Telegram's 30 a second; 1000 a second for paid broadcasts), and a chat that had a delivery
-  less than a second ago waits in the outbox, not in memory, so 429s stay rare.
+  Telegram's 30 a second; 1000 a second for paid broadcasts, and the per-chat share), and a
+  message for a chat whose share is taken, by deliveries or by the bot's replies to that person,
+  waits in the outbox, not in memory, while the queue goes on: 429s stay rare.
 - One message in flight at a time, marked `sending` before the request and `sent` after it:
   a crash can leave at most one message whose fate is unknown (sent again at the next start).
 - 429: everything waits `retry_after`, and the message keeps its place (a 429 never uses up an
@@ -18,7 +19,7 @@ import logging
 import random
 import sqlite3
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -54,7 +55,6 @@ class Sender:
         clock: Clock,
         *,
         pacer: Pacer,
-        chat_interval: float = 1.0,
         max_attempts: int = 6,
         base_backoff: float = 1.0,
         tick: Hook | None = None,
@@ -65,7 +65,6 @@ class Sender:
         self._people = people
         self._clock = clock
         self._pacer = pacer
-        self._chat_gap = timedelta(seconds=chat_interval)
         self._max_attempts = max_attempts
         self._base_backoff = base_backoff
         self._tick = tick
@@ -73,7 +72,6 @@ class Sender:
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
-        self._last_by_chat: dict[int, datetime] = {}  # by the bot's clock
         # sent, but the database would not record it (full, locked): item id -> message id
         self._unrecorded: dict[int, int] = {}
 
@@ -149,13 +147,14 @@ class Sender:
             pass
 
     async def _deliver(self, item: OutboxItem) -> None:
-        last = self._last_by_chat.get(item.person_id)
-        now = self._clock.now()
-        if last is not None and now - last < self._chat_gap:
-            await self._outbox.postpone(item.id, last + self._chat_gap)
+        busy_for = self._pacer.chat_free_in(item.person_id)
+        if busy_for > 0:  # the chat's share is taken (by replies, too): the queue goes on
+            later = self._clock.now() + timedelta(seconds=busy_for)
+            await self._outbox.postpone(item.id, later)
             return
         failure: TelegramAPIError | None = None
-        async with self._pacer.slot(paid=item.paid):
+        # No wait between the check and the slot: the chat's place is taken at once.
+        async with self._pacer.slot(item.person_id, paid=item.paid):
             if not await self._outbox.mark_sending(item.id):
                 return  # cancelled while waiting
             try:
@@ -163,14 +162,12 @@ class Sender:
             except TelegramAPIError as exc:  # whatever Telegram answered: recorded
                 failure = exc
         if failure is None:
-            self._last_by_chat[item.person_id] = self._clock.now()
             self._unrecorded[item.id] = message_id
             await self._record_sent()
         else:
             await self._record(item, failure)
         if item.broadcast_id is not None and self._delivered is not None:
             await self._delivered(item.broadcast_id)
-        self._forget_old_chats(self._clock.now())
 
     async def _record_sent(self) -> None:
         """Mark delivered messages as sent; kept in memory while the database refuses.
@@ -227,9 +224,3 @@ class Sender:
                 chat_id, payload.text, reply_markup=markup, allow_paid_broadcast=paid_flag
             )
         return sent.message_id
-
-    def _forget_old_chats(self, now: datetime) -> None:
-        if len(self._last_by_chat) > 10_000:
-            self._last_by_chat = {
-                chat: at for chat, at in self._last_by_chat.items() if now - at < self._chat_gap
-            }
