@@ -125,7 +125,7 @@ class JoinCb(CallbackData, prefix="dj"):
 
 
 class ItineraryCb(CallbackData, prefix="it"):
-    pin: int | None = None  # an item's index in the delegation's itinerary: send its pin
+    pin: str | None = None  # an item's key in the delegation's itinerary: send its pin
     calendar: bool = False  # send the whole itinerary as one .ics file
 
 

@@ -18,7 +18,7 @@ from bot.program import Lang, ProgramHolder
 from bot.qr import png_of
 from bot.replies import edit_in_place
 from bot.services.broadcasts import Audience, AudienceKind, BroadcastService
-from bot.services.delegations import DelegationService, JoinCheck, item_spot
+from bot.services.delegations import DelegationService, JoinCheck, find_item, item_spot
 from bot.services.roles import Roles
 from bot.storage import Person
 from bot.views import delegations as views
@@ -131,14 +131,10 @@ async def itinerary_pressed(
         document = BufferedInputFile(data, filename=calendar_filename("itinerary"))
         await bot.send_document(person.id, document, caption=texts.esc(name))
         return
-    index = callback_data.pin
-    own = delegation.itinerary if delegation is not None else ()
-    if index is None or not 0 <= index < len(own):
-        callback_answer.text = texts.stale_button()
-        return
-    item = own[index]
-    spot = item_spot(program, item)
-    if spot is None:
+    key = callback_data.pin
+    item = find_item(delegation, key) if delegation is not None and key is not None else None
+    spot = item_spot(program, item) if item is not None else None
+    if item is None or spot is None:  # a button from before a reload that removed it
         callback_answer.text = texts.stale_button()
         return
     title = texts.shorten(item.title.get(lang), 120)

@@ -12,7 +12,7 @@ from bot.clock import ManualClock
 from bot.htmltext import visible_text
 from bot.offline import OfflineChat
 from bot.program import Program
-from bot.services.delegations import Spot, item_spot
+from bot.services.delegations import Spot, find_item, item_keys, item_spot
 from bot.storage import PeopleRepository
 from tests.conftest import ORGANIZER_ID, Offline, labels, only
 
@@ -136,9 +136,9 @@ async def test_itinerary_pins_and_calendar(offline: Offline, sample_program: Pro
         for button in row
         if button.text.startswith("📍")
     )
-    item = sample_program.delegations_by_id["omsk"].itinerary[
-        ItineraryCb.unpack(str(first_pin.callback_data)).pin or 0
-    ]
+    omsk = sample_program.delegations_by_id["omsk"]
+    item = find_item(omsk, ItineraryCb.unpack(str(first_pin.callback_data)).pin or "")
+    assert item is not None
     spot = item_spot(sample_program, item)
     assert spot is not None
     shown = await chat.press_button("📍")
@@ -150,8 +150,36 @@ async def test_itinerary_pins_and_calendar(offline: Offline, sample_program: Pro
     only(shown, SendDocument)
     sent = offline.session.files[(chat.user.id, chat.last_message().message_id)]
     uids = [str(v["UID"]) for v in Calendar.from_ical(sent.data).walk("VEVENT")]
+    assert uids == [f"it-omsk-{key}@{sample_program.forum.id}" for key, _ in item_keys(omsk)]
+
+
+async def test_an_old_pin_button_keeps_its_item_when_a_reload_adds_or_removes_items(
+    offline: Offline, sample_program: Program
+) -> None:
+    chat = await member(offline, "omsk")
+    reply = only(await chat.send("/itinerary"), SendMessage)
     omsk = sample_program.delegations_by_id["omsk"]
-    assert uids == [f"it-omsk-{n}@{sample_program.forum.id}" for n in range(len(omsk.itinerary))]
+    last = omsk.itinerary[-1]
+    assert item_spot(sample_program, last) is not None
+    label = f"📍 {last.starts_at.astimezone(sample_program.tz):%H:%M}"
+    assert label in labels(reply.reply_markup)
+    (shown,) = [m for m in chat.messages() if (m.text or "").startswith("🧳")]
+    earlier = omsk.itinerary[0].model_copy(
+        update={"starts_at": omsk.itinerary[0].starts_at - timedelta(hours=5), "ends_at": None}
+    )
+    moved = omsk.model_copy(update={"itinerary": (earlier, *omsk.itinerary)})
+    others = [d for d in sample_program.delegations if d.id != "omsk"]
+    offline.app.programs.swap(sample_program.model_copy(update={"delegations": [moved, *others]}))
+    pin = only(await chat.press_button(label, shown), SendVenue)
+    assert pin.title == last.title.en  # the same item, though every index moved by one
+
+    shorter = omsk.model_copy(update={"itinerary": omsk.itinerary[:-1]})
+    offline.app.programs.swap(
+        sample_program.model_copy(update={"delegations": [shorter, *others]})
+    )
+    gone = await chat.press_button(label, shown)
+    assert gone.answer().text == "This button is out of date."
+    assert not [r for r in gone if isinstance(r, SendVenue)]
 
 
 async def test_a_leader_sees_their_delegation_and_messages_it(

@@ -32,7 +32,7 @@ PACKED = [
     callbacks.AgendaCb(calendar=True).pack(),
     callbacks.AgendaCb().pack(),
     callbacks.SettingsCb().pack(),
-    callbacks.ItineraryCb(pin=3).pack(),
+    callbacks.ItineraryCb(pin="29413650.1").pack(),
     callbacks.VenueCb(id="library").pack(),
     callbacks.BroadcastCb(action=callbacks.BroadcastAction.PICK, value="lang.kk").pack(),
     callbacks.LanguageCb(code="kk", greet=True).pack(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -52,7 +53,7 @@ class Entry:
     starts_at: datetime
     ends_at: datetime | None
     item: ItineraryItem | None = None
-    index: int | None = None  # the item's index in the delegation's itinerary
+    key: str | None = None  # the item's key in the delegation's itinerary (`item_keys`)
     event: Event | None = None
 
 
@@ -70,10 +71,29 @@ class Itinerary:
         if self.delegation is None:
             return []
         return [
-            (f"it-{self.delegation.id}-{entry.index}", entry.item)
+            (f"it-{self.delegation.id}-{entry.key}", entry.item)
             for entry in self.entries
-            if entry.item is not None and entry.index is not None
+            if entry.item is not None and entry.key is not None
         ]
+
+
+def item_keys(delegation: Delegation) -> list[tuple[str, ItineraryItem]]:
+    """Each item of the itinerary with a key that a reload adding, removing or reordering items
+    leaves alone: the minute it starts (since the epoch), and for items starting in the same
+    minute, their order in the file. A pin button and a calendar entry carry it, so an old
+    button never shows another item's place, and a re-imported calendar updates its entries.
+    """
+    seen: Counter[int] = Counter()
+    keyed = []
+    for item in delegation.itinerary:
+        minute = int(item.starts_at.timestamp()) // 60
+        keyed.append((f"{minute}.{seen[minute]}" if seen[minute] else str(minute), item))
+        seen[minute] += 1
+    return keyed
+
+
+def find_item(delegation: Delegation, key: str) -> ItineraryItem | None:
+    return next((item for item_key, item in item_keys(delegation) if item_key == key), None)
 
 
 class DelegationService:
@@ -143,8 +163,8 @@ class DelegationService:
         program = self._programs.current
         delegation = self.delegation_of(person)
         entries = [
-            Entry(item.starts_at, item.ends_at, item=item, index=index)
-            for index, item in enumerate(delegation.itinerary if delegation else ())
+            Entry(item.starts_at, item.ends_at, item=item, key=key)
+            for key, item in (item_keys(delegation) if delegation else ())
         ]
         for signup in await self._signups.of_person(person.id):
             event = program.events_by_id.get(signup.event_id)

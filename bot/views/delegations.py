@@ -129,9 +129,9 @@ def itinerary(
             lines.append(line)
             if item.details is not None:
                 lines.append("   " + esc(shorten(item.details.get(lang), 200)))
-            if item_spot(program, item) is not None and entry.index is not None and pins < 30:
+            if item_spot(program, item) is not None and entry.key is not None and pins < 30:
                 builder.button(
-                    text=f"📍 {span.split('–')[0]}", callback_data=ItineraryCb(pin=entry.index)
+                    text=f"📍 {span.split('–')[0]}", callback_data=ItineraryCb(pin=entry.key)
                 )
                 pins += 1
     if plan.entries:
