@@ -238,6 +238,32 @@ async def test_delegation_members_are_reminded_of_transfers(
     assert reminders_to(offline.session, outsider.user.id, item.title.en) == []
 
 
+async def test_a_reload_adding_an_item_repeats_no_reminder_and_drops_none(
+    offline: Offline, clock: ManualClock, sample_program: Program
+) -> None:
+    delegation = sample_program.delegations[0]
+    first = next(item for item in delegation.itinerary if item.kind.value == "transfer")
+    later = next(item for item in delegation.itinerary if item.kind.value == "meeting")
+    assert later.starts_at - first.starts_at > timedelta(hours=1)
+    member = offline.chat(6001)
+    await member.send("/start")
+    await offline.app.people.set_delegation(member.user.id, delegation.id)
+    clock.set(first.starts_at - timedelta(hours=3))
+    await fire_until(offline.app, clock, first.starts_at - timedelta(minutes=10))
+    assert len(reminders_to(offline.session, member.user.id, first.title.en)) == 1
+    # A welcome dinner is added at the top of the itinerary (already past): every index moves.
+    added = first.model_copy(
+        update={"starts_at": first.starts_at - timedelta(days=1), "ends_at": None}
+    )
+    grown = delegation.model_copy(update={"itinerary": (added, *delegation.itinerary)})
+    others = [d for d in sample_program.delegations if d.id != delegation.id]
+    offline.app.programs.swap(sample_program.model_copy(update={"delegations": [grown, *others]}))
+    await offline.app.reminders.replan()
+    await fire_until(offline.app, clock, later.starts_at - timedelta(minutes=10))
+    assert len(reminders_to(offline.session, member.user.id, first.title.en)) == 1
+    assert len(reminders_to(offline.session, member.user.id, later.title.en)) == 1
+
+
 async def test_a_big_event_starts_its_fan_out_early_enough(
     offline: Offline, clock: ManualClock, sample_program: Program
 ) -> None:

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from bot.clock import Clock
 from bot.program.holder import ProgramHolder
 from bot.program.models import Event, ItineraryItem, ItineraryKind, Program
+from bot.services.delegations import item_keys
 from bot.storage.people import PeopleRepository, Person
 from bot.storage.reminders import DEFAULT_PREFERENCE, Preference, ReminderRepository
 from bot.storage.signups import SignupRepository
@@ -90,11 +91,11 @@ def targets(program: Program) -> list[Target]:
     ]
     default = forum.reminders.get("default")
     for delegation in program.delegations:
-        for index, item in enumerate(delegation.itinerary):
+        for item_key, item in item_keys(delegation):
             if item.kind in ITINERARY_REMINDED:
                 found.append(
                     Target(
-                        key=f"it:{delegation.id}:{index}",
+                        key=f"it:{delegation.id}:{item_key}",
                         starts_at=item.starts_at,
                         kind_lead=default,
                         everyone=False,
