@@ -396,6 +396,42 @@ async def test_reload_tells_the_people_concerned_once_with_old_and_new(
     ]
 
 
+async def test_changes_to_several_events_reach_each_person_in_one_notice(
+    offline: Offline, sample_program: Program
+) -> None:
+    holder = offline.chat(8101, language_code="en")  # a seat on the master class
+    await holder.send("/start")
+    await sign_up(holder, STORY)
+    listener = offline.chat(8102, language_code="en")  # hears of trainings, holds nothing
+    await listener.send("/start")
+    quiet = offline.chat(8103, language_code="en")  # turned reminders for everyone off
+    await quiet.send("/settings")
+    await quiet.press_button("Don't remind me of those")
+    later = timedelta(hours=1)
+    events = tuple(
+        e.model_copy(update={"starts_at": e.starts_at + later, "ends_at": e.ends_at + later})
+        if e.id in (STORY, TRAINING)
+        else e
+        for e in sample_program.events
+    )
+    offline.app.programs.swap(sample_program.model_copy(update={"events": events}))
+    await offline.app.changes.flush()
+    await offline.app.sender.drain()
+
+    def notices(chat: OfflineChat) -> list[str]:
+        return [
+            visible_text(r.text)
+            for r in offline.session.requests
+            if isinstance(r, SendMessage) and r.chat_id == chat.user.id and "📢" in r.text
+        ]
+
+    (both,) = notices(holder)
+    assert TITLES[STORY] in both and "Media literacy" in both
+    (training,) = notices(listener)
+    assert "Media literacy" in training and TITLES[STORY] not in training
+    assert notices(quiet) == []
+
+
 async def test_an_invalid_program_file_is_refused_and_the_program_stays(
     offline: Offline, settings: Settings, tmp_path: Path, sample_program: Program
 ) -> None:

@@ -19,9 +19,10 @@ from bot.clock import Clock
 from bot.program.holder import ProgramHolder
 from bot.program.models import Event, Program
 from bot.services.people import locale_of
+from bot.services.reminders import hearing_everyone
 from bot.storage.outbox import NewMessage, OutboxRepository, Payload
 from bot.storage.people import PeopleRepository, Person
-from bot.storage.reminders import DEFAULT_PREFERENCE, ReminderRepository
+from bot.storage.reminders import ReminderRepository
 from bot.storage.signups import SignupRepository
 from bot.views import changes as views
 
@@ -138,17 +139,15 @@ class ProgramChanges:
         everyone = {person.id: person for person in await self._people.reachable()}
         preferences = await self._preferences.preferences()
         kinds = set(current.forum.remind_everyone)
+        holders = await self._signups.holders(change.event_id for change in changes)
+        hearing = hearing_everyone(everyone, preferences)  # as they hear its reminders
         concerned: dict[int, list[Change]] = {}
         for change in changes:
-            people = await self._signups.holders(change.event_id)
+            people = holders.get(change.event_id, set())
             event = change.new or change.old
             assert event is not None
             if event.kind in kinds:
-                people |= {
-                    pid
-                    for pid in everyone
-                    if not preferences.get(pid, DEFAULT_PREFERENCE).everyone_off
-                }
+                people = people | hearing
             for person_id in people:
                 if person_id in everyone:
                     concerned.setdefault(person_id, []).append(change)

@@ -13,7 +13,7 @@ fan-out so that the last of its messages leaves before the lead time at the deli
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -106,17 +106,22 @@ def targets(program: Program) -> list[Target]:
     return found
 
 
+def hearing_everyone(people: Iterable[int], preferences: Mapping[int, Preference]) -> set[int]:
+    """Who hears of the events meant for everyone: all but those who turned that off."""
+    return {
+        person_id
+        for person_id in people
+        if not preferences.get(person_id, DEFAULT_PREFERENCE).everyone_off
+    }
+
+
 def recipients(snapshot: Snapshot, target: Target) -> dict[int, int]:
     """Who is reminded of the target, each with their lead in minutes."""
     wanted: set[int] = set()
     if target.event is not None:
         wanted |= snapshot.seats.get(target.key, set()) | snapshot.asked.get(target.key, set())
         if target.everyone:
-            wanted |= {
-                person_id
-                for person_id in snapshot.people
-                if not snapshot.preferences.get(person_id, DEFAULT_PREFERENCE).everyone_off
-            }
+            wanted |= hearing_everyone(snapshot.people, snapshot.preferences)
     elif target.delegation is not None:
         wanted |= snapshot.members.get(target.delegation, set())
     leads: dict[int, int] = {}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -187,16 +188,22 @@ class SignupRepository:
             found.setdefault(row["event_id"], set()).add(row["person_id"])
         return found
 
-    async def holders(self, event_id: str) -> set[int]:
-        """Everyone with a seat, a waitlist place or a reminder for the event."""
+    async def holders(self, event_ids: Iterable[str]) -> dict[str, set[int]]:
+        """For each event, everyone with a seat, a waitlist place or a reminder for it."""
+        wanted = json.dumps(sorted(set(event_ids)))
         rows = await self._db.fetch_all(
             """
-            SELECT person_id FROM signups WHERE event_id = ?
-            UNION SELECT person_id FROM remind_me WHERE event_id = ?
+            SELECT event_id, person_id FROM signups
+             WHERE event_id IN (SELECT value FROM json_each(?))
+            UNION SELECT event_id, person_id FROM remind_me
+             WHERE event_id IN (SELECT value FROM json_each(?))
             """,
-            (event_id, event_id),
+            (wanted, wanted),
         )
-        return {row["person_id"] for row in rows}
+        found: dict[str, set[int]] = {}
+        for row in rows:
+            found.setdefault(row["event_id"], set()).add(row["person_id"])
+        return found
 
     # -- "remind me" for events without sign-up ------------------------------------------
 
