@@ -7,11 +7,10 @@ from aiogram.types import Message
 
 from bot.filters import Magic
 from bot.program import Lang, ProgramHolder
+from bot.replies import send_event_card, send_venue
 from bot.services.answers import Answers, choose_reply
 from bot.services.signups import SignupService
 from bot.views import answers as views
-from handlers.places import send_venue
-from handlers.schedule import send_event_card
 
 
 async def question(

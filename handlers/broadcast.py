@@ -14,7 +14,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import texts
-from bot.callbacks import BroadcastAction, BroadcastCb
+from bot.callbacks import BroadcastAction, BroadcastCb, JoinAction, JoinCb
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import BroadcastReporter
@@ -33,6 +33,7 @@ from bot.services.roles import Roles
 from bot.storage import Person
 from bot.telegram_html import html_problem
 from bot.views import broadcasts as views
+from bot.views import delegations as delegation_views
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -92,6 +93,36 @@ async def ask_for_text(
     await state.update_data(audience=audience.to_json(), texts={}, default=lang, paid=False)
     count = len(await broadcasts.recipients(audience))
     await answer(views.ask_text(program, audience, lang, count))
+
+
+async def message_delegation_pressed(
+    query: CallbackQuery,
+    callback_data: JoinCb,
+    callback_answer: CallbackAnswer,
+    bot: Bot,
+    state: FSMContext,
+    lang: Lang,
+    person: Person,
+    programs: ProgramHolder,
+    roles: Roles,
+    broadcasts: BroadcastService,
+) -> None:
+    """A leader's "Message the delegation" under the roster: checked again on the press."""
+    led = {delegation.id for delegation in roles.led_delegations(person.id)}
+    if callback_data.delegation not in led:
+        roles.refused(person.id, "messaging a delegation")
+        callback_answer.text = delegation_views.not_a_leader()
+        return
+    await state.clear()
+    audience = Audience(AudienceKind.DELEGATION, callback_data.delegation)
+    await ask_for_text(
+        lambda text: bot.send_message(person.id, text),
+        state,
+        programs.current,
+        audience,
+        lang,
+        broadcasts,
+    )
 
 
 # -- the audience --------------------------------------------------------------------------
@@ -449,4 +480,7 @@ def create_router() -> Router:
         stop_pressed, Pressed(BroadcastCb, F.action == BroadcastAction.STOP)
     )
     router.callback_query.register(step_pressed, Pressed(BroadcastCb))
+    router.callback_query.register(
+        message_delegation_pressed, Pressed(JoinCb, F.action == JoinAction.MESSAGE)
+    )
     return router

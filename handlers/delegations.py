@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from aiogram import Bot, F, Router
 from aiogram.filters import CommandObject
-from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
@@ -17,27 +16,11 @@ from bot.filters import Cmd, Pressed
 from bot.program import Lang, ProgramHolder
 from bot.qr import png_of
 from bot.replies import edit_in_place
-from bot.services.broadcasts import Audience, AudienceKind, BroadcastService
 from bot.services.delegations import DelegationService, JoinCheck, find_item, item_spot
 from bot.services.roles import Roles
 from bot.storage import Person
 from bot.views import delegations as views
 from bot.views import places as place_views
-from handlers.broadcast import ask_for_text
-
-
-async def offer_to_join(
-    bot: Bot, chat_id: int, person: Person, code: str, lang: Lang, delegations: DelegationService
-) -> None:
-    """`/start d-<code>`: ask before linking; a wrong code is counted and explained."""
-    check, delegation = await delegations.check_code(person.id, code)
-    if check is JoinCheck.TOO_MANY:
-        await bot.send_message(chat_id, views.too_many_codes())
-    elif delegation is None:
-        await bot.send_message(chat_id, views.unknown_code())
-    else:
-        text, markup = views.join_prompt(delegation, lang, code)
-        await bot.send_message(chat_id, text, reply_markup=markup)
 
 
 async def join_pressed(
@@ -45,30 +28,10 @@ async def join_pressed(
     callback_data: JoinCb,
     callback_answer: CallbackAnswer,
     bot: Bot,
-    state: FSMContext,
     lang: Lang,
     person: Person,
-    programs: ProgramHolder,
-    roles: Roles,
     delegations: DelegationService,
-    broadcasts: BroadcastService,
 ) -> None:
-    if callback_data.action is JoinAction.MESSAGE:
-        led = {delegation.id for delegation in roles.led_delegations(person.id)}
-        if callback_data.delegation not in led:
-            roles.refused(person.id, "messaging a delegation")
-            callback_answer.text = views.not_a_leader()
-            return
-        audience = Audience(AudienceKind.DELEGATION, callback_data.delegation)
-        await ask_for_text(
-            lambda text: bot.send_message(person.id, text),
-            state,
-            programs.current,
-            audience,
-            lang,
-            broadcasts,
-        )
-        return
     if callback_data.action is JoinAction.DECLINE:
         await edit_in_place(bot, query.message, views.declined())
         return
@@ -229,7 +192,8 @@ def create_router() -> Router:
     router.callback_query.register(
         itinerary_from_menu, Pressed(MenuCb, F.action == MenuAction.ITINERARY)
     )
-    router.callback_query.register(join_pressed, Pressed(JoinCb))
+    # MESSAGE (a leader writing to their delegation) starts a broadcast: handlers/broadcast.py
+    router.callback_query.register(join_pressed, Pressed(JoinCb, F.action != JoinAction.MESSAGE))
     router.callback_query.register(itinerary_pressed, Pressed(ItineraryCb))
     router.callback_query.register(delegation_qr, Pressed(DelegationsCb))
     return router

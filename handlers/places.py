@@ -9,19 +9,10 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot import texts
 from bot.callbacks import MenuAction, MenuCb, VenueCb
 from bot.filters import Cmd, Magic, Pressed
-from bot.program import Lang, ProgramHolder, Room, Venue
-from bot.replies import edit_in_place
+from bot.program import Lang, ProgramHolder
+from bot.replies import edit_in_place, send_venue
 from bot.services.schedule import nearest_venue
 from bot.views import places as views
-
-
-async def send_venue(
-    bot: Bot, chat_id: int, venue: Venue, lang: Lang, room: Room | None = None
-) -> None:
-    """The venue as a native map pin (titled with the room, if any), then directions and rooms."""
-    title, address = views.pin(venue, lang, room)
-    await bot.send_venue(chat_id, venue.lat, venue.lon, title, address)
-    await bot.send_message(chat_id, views.venue_details(venue, lang, room=room))
 
 
 async def where_command(message: Message, lang: Lang, programs: ProgramHolder) -> None:

@@ -11,8 +11,8 @@ from bot.calendar import calendar_filename, event_calendar
 from bot.callbacks import EventAction, EventCb, MenuAction, MenuCb, ScheduleCb, ScheduleView
 from bot.clock import Clock
 from bot.filters import Cmd, Pressed
-from bot.program import Event, Lang, Program, ProgramHolder
-from bot.replies import edit_in_place
+from bot.program import Lang, ProgramHolder
+from bot.replies import edit_in_place, send_event_card
 from bot.services.schedule import default_day_index, now_and_next
 from bot.services.signups import SignupService
 from bot.views import places as place_views
@@ -67,15 +67,6 @@ async def now_from_menu(
     program, now = programs.current, clock.now()
     text, markup = views.now_view(program, now_and_next(program, now), lang, now)
     await edit_in_place(bot, query.message, text, markup)
-
-
-async def send_event_card(
-    bot: Bot, chat_id: int, program: Program, event: Event, lang: Lang, signups: SignupService
-) -> None:
-    """The card of one event with the reader's standing, as a new message (lists stay put)."""
-    state = await signups.state(chat_id, event)
-    text = views.event_card(program, event, lang, state=state)
-    await bot.send_message(chat_id, text, reply_markup=views.event_card_keyboard(event, state))
 
 
 async def event_pressed(

@@ -11,12 +11,10 @@ from bot.deeplinks import DeepLink, LinkKind, parse_payload
 from bot.filters import CmdStart
 from bot.keyboards import language_keyboard, main_menu
 from bot.program import Lang, Program, ProgramHolder
+from bot.replies import offer_to_join, send_event_card, send_venue
 from bot.services.delegations import DelegationService
 from bot.services.signups import SignupService
 from bot.storage import Person
-from handlers.delegations import offer_to_join
-from handlers.places import send_venue
-from handlers.schedule import send_event_card
 
 
 async def start(

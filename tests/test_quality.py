@@ -75,3 +75,25 @@ def test_buttons_and_commands_are_matched_by_the_bots_own_filters() -> None:
                         slow.append(f"{router.name} {name}: {check}")
     assert seen > 30  # the commands and buttons of every router were looked at
     assert slow == []
+
+
+def test_no_feature_router_reaches_into_another() -> None:
+    """A step shared by two features lives in bot/ (or the press is routed to its owner):
+    one handlers module importing another ties their routers' order and state together."""
+    import ast
+
+    found = []
+    for path in sorted((ROOT / "handlers").glob("*.py")):
+        if path.name == "__init__.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("handlers"):
+                found.append(f"{path.name}: from {node.module} import ...")
+            if isinstance(node, ast.Import):
+                found += [
+                    f"{path.name}: import {a.name}"
+                    for a in node.names
+                    if a.name.startswith("handlers")
+                ]
+    assert len(list((ROOT / "handlers").glob("*.py"))) > 10  # the modules were read
+    assert found == []
