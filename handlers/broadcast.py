@@ -357,9 +357,12 @@ async def _summary(
     settings: Settings,
     program: Program,
     broadcasts: BroadcastService,
+    languages: dict[Lang, int] | None = None,
 ) -> tuple[str, Any]:
+    """Who, when and the buttons; `languages` if the caller has counted the audience."""
     draft = _draft(await state.get_data(), lang)
-    languages = await broadcasts.languages(draft.audience)
+    if languages is None:
+        languages = await broadcasts.languages(draft.audience)
     paid = draft.paid if settings.paid_broadcast else None
     return views.summary(program, draft.audience, lang, languages, draft.send_at, paid=paid)
 
@@ -376,9 +379,9 @@ async def _preview(
     """Each version exactly as its readers will get it, then who, when, and Send / Cancel."""
     await state.set_state(Compose.preview)
     draft = _draft(await state.get_data(), lang)
-    languages = await broadcasts.languages(draft.audience) or {draft.default: 0}
+    languages = await broadcasts.languages(draft.audience)
     shown: set[str] = set()
-    for code in languages:
+    for code in languages or {draft.default: 0}:
         version = draft.text_for(code)
         if version in shown:
             continue
@@ -387,7 +390,7 @@ async def _preview(
             await bot.send_photo(chat_id, draft.photo, caption=version or None)
         else:
             await bot.send_message(chat_id, version)
-    text, markup = await _summary(state, lang, settings, programs.current, broadcasts)
+    text, markup = await _summary(state, lang, settings, programs.current, broadcasts, languages)
     await bot.send_message(chat_id, text, reply_markup=markup)
 
 
