@@ -71,6 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     qr.add_argument("--out", type=Path, required=True, help="the folder to write into")
     qr.add_argument(
+        "--invites",
+        type=Path,
+        help="also write the delegations' invite codes (secret) into this folder, not --out",
+    )
+    qr.add_argument(
         "--username", help="the bot's username (default: asked from Telegram with BOT_TOKEN)"
     )
     return parser
@@ -97,7 +102,13 @@ def run(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
         if getattr(args, "now", None):
             settings = settings.model_copy(update={"forum_now": _moment(args.now, loaded)})
         if args.command == "qr":
-            return asyncio.run(door_codes(settings, loaded, args.out, args.username, out))
+            if args.invites is not None and _same_or_inside(args.invites, args.out):
+                raise ConfigError(
+                    ["--invites: give a folder apart from --out (the door codes are public)"]
+                )
+            return asyncio.run(
+                door_codes(settings, loaded, args.out, args.invites, args.username, out)
+            )
         if args.command == "console":
             return asyncio.run(
                 console(
@@ -162,8 +173,18 @@ def check_program(path: Path, out: TextIO) -> int:
     return 0
 
 
+def _same_or_inside(path: Path, folder: Path) -> bool:
+    path, folder = path.resolve(), folder.resolve()
+    return path == folder or folder in path.parents
+
+
 async def door_codes(
-    settings: Settings, loaded: LoadedProgram, folder: Path, username: str | None, out: TextIO
+    settings: Settings,
+    loaded: LoadedProgram,
+    folder: Path,
+    invites_folder: Path | None,
+    username: str | None,
+    out: TextIO,
 ) -> int:
     """`forum-bot qr`: the QR codes organizers print and put at the room doors."""
     if username is None:
@@ -182,16 +203,19 @@ async def door_codes(
     try:
         with create_i18n().context():
             written = write_door_codes(loaded.program, username or "", folder)
-            invites = write_delegation_codes(
-                loaded.program, username or "", folder / "delegations"
+            invites = (
+                write_delegation_codes(loaded.program, username or "", invites_folder)
+                if invites_folder is not None
+                else []
             )
     except ValueError as exc:
         raise ConfigError([f"--username: {exc}"]) from None
     out.write(f"{len(written) - 1} QR codes and {written[-1].name} written to {folder}\n")
-    out.write(
-        f"{len(invites) - 1} delegation invite codes written to {folder / 'delegations'} "
-        "(secret: for the delegations' liaisons only)\n"
-    )
+    if invites:
+        out.write(
+            f"{len(invites) - 1} delegation invite codes written to {invites_folder} "
+            "(secret: for the delegations' liaisons only)\n"
+        )
     return 0
 
 

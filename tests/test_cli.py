@@ -98,17 +98,37 @@ def test_qr_writes_door_codes_with_the_given_username(
     monkeypatch.setenv("PROGRAM_FILE", str(SAMPLE_PROGRAM))
     out = tmp_path / "doors"
     assert run(["qr", "--out", str(out), "--username", "@forum_pvl_bot"]) == 0
-    assert capsys.readouterr().out == (
-        f"35 QR codes and index.html written to {out}\n"
-        f"10 delegation invite codes written to {out / 'delegations'} "
-        "(secret: for the delegations' liaisons only)\n"
-    )
+    assert capsys.readouterr().out == f"35 QR codes and index.html written to {out}\n"
     page = (out / "index.html").read_text(encoding="utf-8")
     assert "https://t.me/forum_pvl_bot?start=e-opening" in page
-    assert "start=d-" not in page  # the door page never carries an invite
-    invites = (out / "delegations" / "index.html").read_text(encoding="utf-8")
-    assert invites.count("https://t.me/forum_pvl_bot?start=d-") == 10
     assert (out / "venue-library.png").read_bytes().startswith(b"\x89PNG")
+    written = [path.name for path in out.rglob("*")]
+    assert len(written) == 36  # 35 codes and the page: no invite anywhere in the folder
+    assert not [name for name in written if "delegation" in name]
+    assert "start=d-" not in page
+
+
+def test_qr_writes_the_secret_invite_codes_only_when_asked_and_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PROGRAM_FILE", str(SAMPLE_PROGRAM))
+    out, secret = tmp_path / "doors", tmp_path / "liaisons"
+    argv = ["qr", "--out", str(out), "--invites", str(secret), "--username", "forum_pvl_bot"]
+    assert run(argv) == 0
+    assert capsys.readouterr().out == (
+        f"35 QR codes and index.html written to {out}\n"
+        f"10 delegation invite codes written to {secret} "
+        "(secret: for the delegations' liaisons only)\n"
+    )
+    invites = (secret / "index.html").read_text(encoding="utf-8")
+    assert invites.count("https://t.me/forum_pvl_bot?start=d-") == 10
+    assert "start=d-" not in (out / "index.html").read_text(encoding="utf-8")
+
+    inside = out / "delegations"
+    argv = ["qr", "--out", str(out), "--invites", str(inside), "--username", "forum_pvl_bot"]
+    assert run(argv) == 2
+    assert "--invites: give a folder apart from --out" in capsys.readouterr().err
+    assert not inside.exists()
 
 
 def test_qr_asks_telegram_for_the_username_without_a_flag(
