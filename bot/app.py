@@ -179,6 +179,7 @@ async def create_app(
         people_repo, signup_repo, reminder_repo, programs, clock, rate=settings.delivery_rate
     )
     reminders = Reminders(planner, reminder_repo, programs, clock, i18n, sender.wake)
+    # APScheduler fires by the real time; a clock moved by hand (tests) gets jobs run by hand.
     jobs: ApsJobHolder | ManualJobHolder = (
         ManualJobHolder(reminders, clock)
         if isinstance(clock, ManualClock)
