@@ -216,10 +216,8 @@ async def create_app(
         broadcasts=broadcasts,
         reporter=reporter,
         planner=planner,
-        reminders=reminders,
-        changes=changes,
         delegations=delegations,
-    )
+    )  # only what handlers ask for: every router the update passes copies these
     dispatcher.update.outer_middleware(inflight)
     dispatcher.update.outer_middleware(PersonMiddleware(people))
     PersonI18nMiddleware(i18n).setup(dispatcher)
