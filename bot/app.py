@@ -43,6 +43,7 @@ from bot.storage.organizers import OrganizerRepository
 from bot.storage.outbox import OutboxRepository
 from bot.storage.reminders import ReminderRepository
 from bot.storage.signups import SignupRepository
+from bot.storage.told import ToldRepository
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,7 @@ class App:
         self.jobs.start()
         jobs = await self.reminders.replan()
         log.info("%d reminder jobs planned", len(jobs))
+        await self.changes.start()
 
     async def on_shutdown(self) -> None:
         """Let the updates being handled finish, then close the database.
@@ -196,6 +198,7 @@ async def create_app(
         signup_repo,
         reminder_repo,
         outbox,
+        ToldRepository(db),
         clock,
         i18n,
         sender.wake,

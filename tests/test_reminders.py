@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.formatting import format_in
 from bot.htmltext import visible_text
 from bot.offline import OfflineChat, OfflineSession, OfflineUser
-from bot.program import Lang, Program
+from bot.program import Lang, Program, load_program
 from bot.program.models import Event
 from bot.reminders import ApsJobHolder, ManualJobHolder
 from bot.services.changes import diff
@@ -394,6 +394,81 @@ async def test_reload_tells_the_people_concerned_once_with_old_and_new(
         for r in offline.session.requests
         if isinstance(r, SendMessage) and r.chat_id == bystander.user.id and "📢" in r.text
     ]
+
+
+async def restarted(offline: Offline, settings: Settings, program_file: Path) -> Offline:
+    """The bot stopped and started again on the same database, with the program in the file."""
+    await offline.app.on_shutdown()
+    db = await Database.open(settings.database_path)
+    session = OfflineSession()
+    app = await create_app(
+        settings,
+        load_program(program_file).program,
+        db=db,
+        session=session,
+        token="1:offline",
+        clock=offline.app.clock,
+    )
+    await app.changes.start()  # as App.on_startup does
+    return Offline(app, session)
+
+
+def change_notices(offline: Offline, person_id: int) -> list[str]:
+    return [
+        visible_text(r.text)
+        for r in offline.session.requests
+        if isinstance(r, SendMessage) and r.chat_id == person_id and "📢" in r.text
+    ]
+
+
+async def test_changes_are_told_though_the_bot_restarts_before_telling_them(
+    offline: Offline, settings: Settings, tmp_path: Path
+) -> None:
+    await offline.app.changes.start()  # as App.on_startup does: the program told so far
+    attendee = offline.chat(8001, language_code="ru")
+    await attendee.send("/start")
+    await sign_up(attendee, STORY)
+    moved = {"starts_at": "2026-12-10T17:00", "ends_at": "2026-12-10T18:30"}
+    path = edited_program(tmp_path, moved, STORY)
+    offline.app.dispatcher["settings"] = settings.model_copy(update={"program_file": path})
+    await offline.chat(ORGANIZER_ID, language_code="en").send("/reload")
+    # A deploy restarts the bot a few seconds later, inside the window before the notice.
+    second = await restarted(offline, settings, path)
+    try:
+        second.app.changes.close()
+        await second.app.changes.flush()  # the window, passed
+        await second.app.sender.drain()
+        (notice,) = change_notices(second, attendee.user.id)
+        assert "16:30–18:00 → четверг, 10 декабря, 17:00–18:30" in notice
+    finally:
+        await second.app.close()
+    third = await restarted(second, settings, path)  # and once more: told already
+    try:
+        third.app.changes.close()
+        await third.app.changes.flush()
+        await third.app.sender.drain()
+        assert change_notices(third, attendee.user.id) == []
+    finally:
+        await third.app.close()
+
+
+async def test_a_program_file_edited_while_the_bot_was_stopped_is_told_at_start(
+    offline: Offline, settings: Settings, tmp_path: Path
+) -> None:
+    await offline.app.changes.start()
+    attendee = offline.chat(8001, language_code="en")
+    await attendee.send("/start")
+    await sign_up(attendee, STORY)
+    path = edited_program(tmp_path, {"room": "periodicals-hall"}, STORY)
+    second = await restarted(offline, settings, path)
+    try:
+        second.app.changes.close()
+        await second.app.changes.flush()
+        await second.app.sender.drain()
+        (notice,) = change_notices(second, attendee.user.id)
+        assert "→ Periodicals hall" in notice
+    finally:
+        await second.app.close()
 
 
 async def test_changes_to_several_events_reach_each_person_in_one_notice(

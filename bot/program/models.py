@@ -6,6 +6,7 @@ Models validate the shape of each item; cross-item rules (references, overlaps, 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -117,9 +118,9 @@ def _speaker(value: Any) -> Any:
     return value
 
 
-def _localize(value: datetime, info: ValidationInfo) -> datetime:
+def _localize(value: datetime | None, info: ValidationInfo) -> datetime | None:
     """Naive times in the file are in the forum's timezone; aware ones are kept as given."""
-    if value.tzinfo is not None:
+    if value is None or value.tzinfo is not None:
         return value
     zone = (info.context or {}).get("tz")
     if not isinstance(zone, ZoneInfo):
@@ -291,6 +292,11 @@ class Program(_Frozen):
         data.update(update or {})
         del deep  # the parts are immutable: sharing them is safe
         return type(self)(**data)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Short and the same for equal programs: names a snapshot (change notices' keys)."""
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:16]
 
     @cached_property
     def events_by_id(self) -> Mapping[str, Event]:

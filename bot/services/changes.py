@@ -2,7 +2,8 @@
 
 Edits that come within a short window (an organizer fixing a typo after a reload) are told as
 one notice: the difference is taken between the program people were last told about and the
-one in force when the window closes.
+one in force when the window closes. The program last told about is kept in the database, so
+a restart inside the window, or a program file edited while the bot was stopped, is told too.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from aiogram.utils.i18n import I18n
+from pydantic import ValidationError
 
 from bot.clock import Clock
 from bot.program.holder import ProgramHolder
@@ -24,6 +27,7 @@ from bot.storage.outbox import NewMessage, OutboxRepository, Payload
 from bot.storage.people import PeopleRepository, Person
 from bot.storage.reminders import ReminderRepository
 from bot.storage.signups import SignupRepository
+from bot.storage.told import ToldRepository
 from bot.views import changes as views
 
 log = logging.getLogger(__name__)
@@ -82,6 +86,7 @@ class ProgramChanges:
         signups: SignupRepository,
         preferences: ReminderRepository,
         outbox: OutboxRepository,
+        told: ToldRepository,
         clock: Clock,
         i18n: I18n,
         wake_sender: Callable[[], None],
@@ -93,15 +98,44 @@ class ProgramChanges:
         self._signups = signups
         self._preferences = preferences
         self._outbox = outbox
+        self._told_repo = told
         self._clock = clock
         self._i18n = i18n
         self._wake_sender = wake_sender
         self._window = window
         self._told: Program = programs.current  # what people were last told about
+        self._told_at: datetime | None = None  # when that was stored; None: not read yet
         self._timer: asyncio.Task[None] | None = None  # the quiet window, then a flush
         self._telling: asyncio.Task[int] | None = None  # a flush under way
         self._lock = asyncio.Lock()
-        self._round = 0
+
+    async def start(self) -> None:
+        """At start-up: if the program changed since people were last told, tell them once the
+        window has passed (a restart inside the window, or a file edited while stopped)."""
+        async with self._lock:
+            await self._read_told()
+            pending = diff(self._told, self._programs.current)
+        if pending:
+            log.info("%d program change(s) not told yet: telling them shortly", len(pending))
+            self.reloaded()
+
+    async def _read_told(self) -> None:
+        if self._told_at is not None:
+            return
+        stored = await self._told_repo.load()
+        if stored is not None:
+            snapshot, told_at = stored
+            try:
+                self._told, self._told_at = Program.model_validate_json(snapshot), told_at
+                return
+            except ValidationError:
+                log.warning("the program last told about could not be read; starting afresh")
+        await self._remember(self._told)  # the first start: what is in force is what is known
+
+    async def _remember(self, program: Program) -> None:
+        now = self._clock.now()
+        await self._told_repo.save(program.model_dump_json(), now)
+        self._told, self._told_at = program, now
 
     def reloaded(self) -> None:
         """A new program is in force: tell people once the window has passed quietly.
@@ -127,15 +161,19 @@ class ProgramChanges:
     async def flush(self) -> int:
         """Tell everyone concerned, in one notice each; returns how many were queued."""
         async with self._lock:
+            await self._read_told()
             current = self._programs.current
-            added = await self._tell(diff(self._told, current), current)
-            self._told = current  # only once queued: a failed flush is retried by the next
+            changes = diff(self._told, current)
+            added = await self._tell(changes, current)
+            if changes or current.fingerprint != self._told.fingerprint:
+                # Only once queued: a failed flush is retried by the next, with the same
+                # dedupe keys (they name the stored state), so nobody is told twice.
+                await self._remember(current)
             return added
 
     async def _tell(self, changes: list[Change], current: Program) -> int:
         if not changes:
             return 0
-        self._round += 1
         everyone = {person.id: person for person in await self._people.reachable()}
         preferences = await self._preferences.preferences()
         kinds = set(current.forum.remind_everyone)
@@ -151,9 +189,10 @@ class ProgramChanges:
             for person_id in people:
                 if person_id in everyone:
                     concerned.setdefault(person_id, []).append(change)
-        stamp = self._clock.now().isoformat()
+        assert self._told_at is not None
+        stamp = f"{self._told_at.isoformat()}>{current.fingerprint}"
         messages = [
-            self._notice(current, everyone[person_id], their, f"{stamp}:{self._round}")
+            self._notice(current, everyone[person_id], their, stamp)
             for person_id, their in sorted(concerned.items())
         ]
         added = await self._outbox.enqueue(messages, self._clock.now())

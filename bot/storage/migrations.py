@@ -127,4 +127,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """,
         "CREATE INDEX join_attempts_person ON join_attempts (person_id, at)",
     ),
+    # 6: the program as people were last told about it, so a restart does not forget changes
+    (
+        """
+        CREATE TABLE program_told (
+            id       INTEGER PRIMARY KEY CHECK (id = 1),
+            snapshot TEXT NOT NULL,   -- the program, as JSON
+            told_at  TEXT NOT NULL
+        ) STRICT
+        """,
+    ),
 )
