@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
@@ -104,12 +105,16 @@ class Reminders:
             return 0
         target, people, holders = due
         program = self._programs.current
+        # A late job (a seat taken five minutes before the start, a restart in the window)
+        # says how long is really left; a fan-out started early still says the lead.
+        left = math.ceil((target.starts_at - self._clock.now()).total_seconds() / 60)
+        shown = max(1, min(lead, left))
         items = []
         for person in people:
             lang = locale_of(person)
             with self._i18n.context(), self._i18n.use_locale(lang):
                 text, markup = views.reminder(
-                    program, target, lang, lead, seat=person.id in holders
+                    program, target, lang, shown, seat=person.id in holders
                 )
             message = NewMessage(
                 person_id=person.id,

@@ -222,6 +222,18 @@ async def test_a_moved_event_drops_the_old_reminder_and_fires_the_new_one(
     assert "17:30–19:00" in text
 
 
+async def test_a_late_reminder_says_how_long_is_really_left(
+    offline: Offline, clock: ManualClock
+) -> None:
+    chat = offline.chat(language_code="en")
+    await chat.send("/start")
+    clock.set(at(16, 25))  # five minutes before the master class, fifteen-minute reminders
+    await sign_up(chat, STORY)
+    await fire_until(offline.app, clock, at(16, 25, 10))
+    (text,) = reminders_to(offline.session, chat.user.id)
+    assert text.startswith("⏰ In 5 minutes: Storytelling for children")
+
+
 async def test_delegation_members_are_reminded_of_transfers(
     offline: Offline, clock: ManualClock, sample_program: Program
 ) -> None:

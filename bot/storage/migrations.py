@@ -108,7 +108,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """
         CREATE TABLE reminders_sent (
             person_id  INTEGER NOT NULL,
-            target     TEXT NOT NULL,      -- an event id, or it:<delegation id>:<item index>
+            target     TEXT NOT NULL,      -- an event id, or it:<delegation id>:<item key>
             starts_at  TEXT NOT NULL,      -- the start it reminded of: a moved event is new
             lead       INTEGER NOT NULL,   -- minutes before the start
             outbox_id  INTEGER REFERENCES outbox (id),
