@@ -135,4 +135,4 @@ class DelegationsCb(CallbackData, prefix="dl"):
 
 class VenueCb(CallbackData, prefix="ve"):
     id: str
-    room: int | None = None  # index into the venue's rooms (room ids could overflow 64 bytes)
+    room: str | None = None  # the room's key (`Room.key`): room ids could overflow 64 bytes

@@ -39,8 +39,8 @@ async def venue_pressed(
     if venue is None:
         callback_answer.text = texts.stale_button()
         return
-    index = callback_data.room
-    room = venue.rooms[index] if index is not None and 0 <= index < len(venue.rooms) else None
+    key = callback_data.room
+    room = venue.rooms_by_key.get(key) if key is not None else None
     await send_venue(bot, query.from_user.id, venue, lang, room)
 
 

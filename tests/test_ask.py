@@ -8,6 +8,7 @@ from aiogram.methods import SendMessage, SendVenue, TelegramMethod
 
 from bot.htmltext import visible_text
 from bot.program import Program
+from bot.program.models import Room, Text, Venue
 from tests.conftest import Offline, labels
 
 
@@ -63,6 +64,22 @@ async def test_a_faq_about_a_place_offers_its_pin(
     shown = await chat.press_button("Где это?")
     (pin,) = of(shown, SendVenue)
     assert pin.title.startswith("Фойе")
+
+
+async def test_an_old_faq_pin_keeps_its_room_when_a_reload_adds_one(
+    offline: Offline, sample_program: Program
+) -> None:
+    chat = offline.chat(language_code="ru")
+    await chat.send("где регистрация")
+    answer = chat.last_message()
+    library = sample_program.venues_by_id["library"]
+    cloakroom = Room(id="cloakroom", name=Text.same("Гардероб"), floor=0)
+    fields = {name: getattr(library, name) for name in Venue.model_fields}
+    grown = Venue(**fields | {"rooms": (cloakroom, *library.rooms)})
+    venues = [grown if venue.id == "library" else venue for venue in sample_program.venues]
+    offline.app.programs.swap(sample_program.model_copy(update={"venues": venues}))
+    (pin,) = of(await chat.press_button("Где это?", answer), SendVenue)
+    assert pin.title.startswith("Фойе")  # the registration's room still, not the new first
 
 
 async def test_a_room_question_sends_the_pin_titled_with_the_room(offline: Offline) -> None:

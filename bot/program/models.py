@@ -188,6 +188,12 @@ class Room(_Frozen):
     name: Text
     floor: int | None = None
 
+    @property
+    def key(self) -> str:
+        """The room on a button: its venue's id and its own could pass 64 bytes together, and
+        an index would name another room after a reload adds one."""
+        return hashlib.sha256(self.id.encode()).hexdigest()[:8]
+
 
 class Venue(_Frozen):
     id: Id
@@ -201,6 +207,10 @@ class Venue(_Frozen):
     @cached_property
     def rooms_by_id(self) -> Mapping[str, Room]:
         return {room.id: room for room in self.rooms}
+
+    @cached_property
+    def rooms_by_key(self) -> Mapping[str, Room]:
+        return {room.key: room for room in self.rooms}
 
 
 class Event(_Frozen):

@@ -29,8 +29,8 @@ def faq_answer(
     if venue is None:
         return text, None
     builder = Buttons()
-    room_index = venue.rooms.index(room) if room is not None else None
-    builder.button(text=_("📍 Where is it?"), callback_data=VenueCb(id=venue.id, room=room_index))
+    key = room.key if room is not None else None
+    builder.button(text=_("📍 Where is it?"), callback_data=VenueCb(id=venue.id, room=key))
     return text, builder.as_markup()
 
 
