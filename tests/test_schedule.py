@@ -288,6 +288,23 @@ async def test_now_after_the_forum_thanks_and_points_to_materials(
     assert materials is not None and materials.en in visible_text(text)
 
 
+async def test_now_after_the_last_session_says_the_forum_is_over_if_a_later_one_is_cancelled(
+    offline: Offline, clock: ManualClock, sample_program: Program
+) -> None:
+    last = max(sample_program.events, key=lambda event: event.ends_at)
+    events = [
+        event.model_copy(update={"cancelled": True}) if event.id == last.id else event
+        for event in sample_program.events
+    ]
+    offline.app.programs.swap(sample_program.model_copy(update={"events": events}))
+    held_until = max(event.ends_at for event in events if not event.cancelled)
+    assert held_until < last.ends_at
+    clock.set(held_until + (last.ends_at - held_until) / 2)
+    chat = await english_chat(offline)
+    text = only(await chat.send("/now"), SendMessage).text
+    assert text.startswith("🙏 The forum is over. Thank you for taking part!")
+
+
 async def test_now_does_not_depend_on_the_process_timezone(
     offline: Offline, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -348,13 +348,18 @@ class Program(_Frozen):
 
     @property
     def starts_at(self) -> datetime:
-        """The first event's start."""
-        return min(event.starts_at for event in self.events)
+        """The first event's start (of those that take place, if any does)."""
+        return min(event.starts_at for event in self._taking_place)
 
     @property
     def ends_at(self) -> datetime:
-        """The last event's end."""
-        return max(event.ends_at for event in self.events)
+        """The last event's end (of those that take place, if any does)."""
+        return max(event.ends_at for event in self._taking_place)
+
+    @property
+    def _taking_place(self) -> tuple[Event, ...]:
+        held = tuple(event for event in self.events if not event.cancelled)
+        return held or self.events
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.tz)
