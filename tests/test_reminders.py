@@ -440,7 +440,7 @@ async def test_changes_are_told_though_the_bot_restarts_before_telling_them(
     attendee = offline.chat(8001, language_code="ru")
     await attendee.send("/start")
     await sign_up(attendee, STORY)
-    moved = {"starts_at": "2026-12-10T17:00", "ends_at": "2026-12-10T18:30"}
+    moved: dict[str, object] = {"starts_at": "2026-12-10T17:00", "ends_at": "2026-12-10T18:30"}
     path = edited_program(tmp_path, moved, STORY)
     offline.app.dispatcher["settings"] = settings.model_copy(update={"program_file": path})
     await offline.chat(ORGANIZER_ID, language_code="en").send("/reload")
