@@ -22,7 +22,7 @@ from bot.config import Settings
 from bot.delivery import BroadcastReporter, Sender
 from bot.delivery.pacing import Pacer, PacingMiddleware
 from bot.i18n import DEFAULT_LOCALE, PersonI18nMiddleware, create_i18n
-from bot.middlewares import AnswerCallbacks, InFlight, PersonMiddleware
+from bot.middlewares import AnswerCallbacks, InFlight, MovingOnEndsDialogues, PersonMiddleware
 from bot.notify import Notifier
 from bot.program import LANGS, Program, ProgramHolder
 from bot.reload import ProgramReload
@@ -225,6 +225,9 @@ async def create_app(
     dispatcher.update.outer_middleware(PersonMiddleware(people))
     PersonI18nMiddleware(i18n).setup(dispatcher)
     dispatcher.callback_query.middleware(AnswerCallbacks())
+    moving_on = MovingOnEndsDialogues()
+    dispatcher.message.outer_middleware(moving_on)
+    dispatcher.callback_query.outer_middleware(moving_on)
     dispatcher.include_routers(*handlers.routers())
 
     app = App(

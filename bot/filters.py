@@ -59,9 +59,14 @@ def _may_match(command: Command, names: frozenset[str] | None, message: Message)
         return False
     if names is None:
         return True
-    words = text[1:].split(maxsplit=1)
-    name = words[0].partition("@")[0] if words else ""
+    name = command_name(text)
     return (name.casefold() if command.ignore_case else name) in names
+
+
+def command_name(text: str) -> str:
+    """The name of the command a text starting with the prefix gives: "/now@bot x" -> "now"."""
+    words = text[1:].split(maxsplit=1)
+    return words[0].partition("@")[0] if words else ""
 
 
 class Cmd(Command):

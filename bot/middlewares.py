@@ -1,4 +1,5 @@
-"""Update middlewares: who is writing, and which updates are still being handled."""
+"""Update middlewares: who is writing, which updates are still being handled, and when an
+unfinished dialogue ends."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.dispatcher.flags import get_flag
-from aiogram.types import CallbackQuery, TelegramObject, User
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message, TelegramObject, User
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
+from bot.callbacks import MenuCb
+from bot.filters import command_name
 from bot.services.people import PeopleService
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -88,3 +92,37 @@ class AnswerCallbacks(CallbackAnswerMiddleware):
         if not answer.disabled and not answer.answered:
             await self.answer(event, answer)
         return result
+
+
+# The commands a dialogue answers itself: they must find it still going.
+DIALOGUE_COMMANDS = frozenset({"cancel"})
+
+
+class MovingOnEndsDialogues(BaseMiddleware):
+    """A command or a main-menu button ends the dialogue the person left unfinished.
+
+    A dialogue waiting for typed input (a broadcast's text, a version, its time) takes every
+    message as that input; without this, someone who opened the composer, changed their mind
+    and went on with /now would find their next question taken for a broadcast text. So a
+    command other than the dialogue's own (/cancel) and a press on a main-menu button clear
+    the FSM state before any filter looks at it, and the command runs as usual. The price: a
+    broadcast text cannot start with "/" (it would be taken for a command), which no real
+    announcement does. Buttons of other messages (a schedule page looked up in passing) leave
+    the dialogue alone. Registered on the message and callback query observers, after the
+    Dispatcher's FSM middleware has put `state` and `raw_state` into the data.
+    """
+
+    _menu = MenuCb.__prefix__ + MenuCb.__separator__
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        state: FSMContext | None = data.get("state")
+        if state is not None and data.get("raw_state") is not None and self._moves_on(event):
+            await state.clear()
+            data["raw_state"] = None  # what StateFilter reads
+        return await handler(event, data)
+
+    def _moves_on(self, event: TelegramObject) -> bool:
+        if isinstance(event, Message):
+            text = event.text or ""
+            return text.startswith("/") and command_name(text) not in DIALOGUE_COMMANDS
+        return isinstance(event, CallbackQuery) and (event.data or "").startswith(self._menu)

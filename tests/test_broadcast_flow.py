@@ -175,6 +175,27 @@ async def test_a_leader_writes_to_their_own_delegation_only(
     assert sent_to(offline, 2) == []
 
 
+async def test_a_command_or_the_main_menu_leaves_an_unfinished_broadcast(
+    offline: Offline,
+) -> None:
+    wifi = "Is there Wi-Fi, and what's the password?"
+    leader = offline.chat(LEADER, language_code="en")
+    await leader.send("/delegation")
+    await leader.press_button("Message the delegation")
+    await leader.send("/now")  # changed their mind
+    assert wifi in only(await leader.send("wifi password"), SendMessage).text
+    chat = await organizer(offline)
+    home = chat.last_message()  # the main menu, under the language choice
+    await chat.send("/broadcast")
+    await chat.press_button("Everyone")
+    await chat.press_button("Schedule", home)
+    assert wifi in only(await chat.send("wifi password"), SendMessage).text
+    await chat.send("/broadcast")
+    await chat.press_button("Everyone")
+    assert only(await chat.send("/cancel"), SendMessage).text == "Cancelled: nothing was sent."
+    assert wifi in only(await chat.send("wifi password"), SendMessage).text
+
+
 @pytest.mark.parametrize(
     "data",
     [
