@@ -10,7 +10,7 @@ from aiogram import Bot, F, Router
 from aiogram.filters import CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, MessageEntity
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot import texts
@@ -200,13 +200,26 @@ async def pick_pressed(
 # -- the texts -----------------------------------------------------------------------------
 
 
+# Entities Telegram marks in any text by itself: they are not formatting the writer made.
+DETECTED = frozenset(
+    {"url", "mention", "hashtag", "cashtag", "bot_command", "email", "phone_number"}
+)
+
+
+def _formatted(entities: list[MessageEntity] | None) -> bool:
+    return any(entity.type not in DETECTED for entity in entities or ())
+
+
 def _typed_html(message: Message) -> str | None:
-    """What the organizer wrote, as HTML: formatting made in Telegram comes as entities and
-    is turned into tags; text without entities is taken as HTML written by hand."""
+    """What the organizer wrote, as HTML: formatting made in Telegram (bold, links, ...) comes
+    as entities and is turned into tags; otherwise the text is taken as HTML written by hand,
+    even where Telegram has marked a link or an @mention in it. When a text has both, Telegram's
+    formatting wins and the typed tags are shown as typed (a text formatted in Telegram may
+    well mean to show a tag)."""
     if message.text is not None:
-        return message.html_text if message.entities else message.text
+        return message.html_text if _formatted(message.entities) else message.text
     if message.caption is not None:
-        return message.html_text if message.caption_entities else message.caption
+        return message.html_text if _formatted(message.caption_entities) else message.caption
     return None
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from aiogram.methods import EditMessageText, SendMessage, SendPhoto
-from aiogram.types import PhotoSize
+from aiogram.types import MessageEntity, PhotoSize
 
 from bot.callbacks import BroadcastAction, BroadcastCb
 from bot.clock import ManualClock
@@ -104,6 +104,33 @@ async def test_a_photo_with_a_caption(offline: Offline) -> None:
         r for r in offline.session.requests if isinstance(r, SendPhoto) and r.chat_id == 1
     ]
     assert [(r.photo, r.caption) for r in delivered] == [("photo-1", "Фото дня")]
+
+
+async def test_hand_written_html_with_a_link_or_mention_keeps_its_tags(offline: Offline) -> None:
+    await people(offline, {1: "en", 2: "ru"})
+    chat = await organizer(offline)
+    await chat.send("/broadcast")
+    await chat.press_button("Everyone")
+    typed = "<b>Note:</b> the program is at pavlodar-library.example, questions to @forum_help"
+    link, mention = typed.index("pavlodar"), typed.index("@forum")
+    detected = [
+        MessageEntity(type="url", offset=link, length=len("pavlodar-library.example")),
+        MessageEntity(type="mention", offset=mention, length=len("@forum_help")),
+    ]
+    await chat.feed(chat.message_update(text=typed, entities=detected))
+    await chat.press_button("Русский")
+    # Made bold in Telegram, with a tag typed as well: Telegram's formatting wins.
+    bold = [MessageEntity(type="bold", offset=0, length=len("Важно:"))]
+    await chat.feed(chat.message_update(text="Важно: <i>сегодня</i>", entities=bold))
+    await chat.press_button("Continue")
+    shown = await chat.press_button("Now")
+    previews = {r.text for r in shown if isinstance(r, SendMessage)}
+    assert {typed, "<b>Важно:</b> &lt;i&gt;сегодня&lt;/i&gt;"} < previews
+    await chat.press_button("Send")
+    await offline.app.sender.drain()
+    assert visible_text(sent_to(offline, 1)[0]) == (
+        "Note: the program is at pavlodar-library.example, questions to @forum_help"
+    )
 
 
 async def test_a_scheduled_broadcast_waits_for_its_time(
