@@ -458,3 +458,20 @@ async def test_organizers_see_figures_and_get_a_csv(
     assert all(row[4] == "seat" and row[6].endswith("+05:00") for row in rows[1:])
     unknown = only(await organizer.send("/export nonsense"), SendMessage)
     assert unknown.text.startswith("There is no event nonsense in the program.")
+
+
+async def test_figures_and_csv_count_the_language_the_bot_speaks_to_each_person(
+    offline: Offline,
+) -> None:
+    # Nobody here chose a language: the bot speaks Telegram's, or Russian for any other.
+    for n, telegram_language in enumerate(["ru", "kk", "de"]):
+        chat = offline.chat(61_000 + n, language_code=telegram_language, first_name=f"P{n}")
+        await chat.press(press(SignupAction.JOIN, TRAINING, Origin.LIST), listing(chat))
+    organizer = offline.chat(ORGANIZER_ID, language_code="en")
+    text = visible_text(only(await organizer.send("/stats"), SendMessage).text)
+    by_language = text.split("by language")[1].split("By delegation")[0]
+    assert by_language.split() == ["•", "ru:", "2", "•", "kk:", "1"]
+    await organizer.send(f"/export {TRAINING}")
+    sent = offline.session.files[(ORGANIZER_ID, organizer.last_message().message_id)]
+    rows = list(csv.reader(io.StringIO(sent.data.decode("utf-8-sig"))))
+    assert [(row[0], row[2]) for row in rows[1:]] == [("P0", "ru"), ("P1", "kk"), ("P2", "ru")]

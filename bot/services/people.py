@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Protocol
 
 from bot.clock import Clock
 from bot.i18n import resolve_locale
 from bot.program.models import Lang
 from bot.storage.people import PeopleRepository, Person
+
+
+class Speaker(Protocol):
+    """Anything that knows a person's languages: a Person, an export row, a group of people."""
+
+    @property
+    def language(self) -> str | None: ...  # chosen in the bot
+
+    @property
+    def telegram_language(self) -> str | None: ...  # the language_code Telegram sent
 
 
 class PeopleService:
@@ -85,6 +96,6 @@ class PeopleService:
         return locale_of(person)
 
 
-def locale_of(person: Person) -> Lang:
+def locale_of(person: Speaker) -> Lang:
     """The language to speak to a person in: their choice, else Telegram's, else the default."""
     return resolve_locale(person.language, person.telegram_language)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -9,7 +10,8 @@ from enum import StrEnum
 
 from bot.clock import Clock
 from bot.program.holder import ProgramHolder
-from bot.program.models import Event, Program
+from bot.program.models import Event, Lang, Program
+from bot.services.people import locale_of
 from bot.storage.signups import EventCounts, Participant, Signup, SignupRepository
 
 
@@ -70,7 +72,7 @@ class EventStats:
 @dataclass(frozen=True, slots=True)
 class Stats:
     events: tuple[EventStats, ...]
-    by_language: dict[str | None, int]
+    by_language: dict[Lang, int]  # the language the bot speaks to them in
     by_delegation: dict[str | None, int]
 
 
@@ -214,10 +216,15 @@ class SignupService:
         with_capacity = [event for event in program.events if event.capacity is not None]
         counts = await self._repo.counts([event.id for event in with_capacity])
         ordered = sorted(with_capacity, key=lambda event: (event.starts_at, event.id))
+        by_language: Counter[Lang] = Counter()
+        by_delegation: Counter[str | None] = Counter()
+        for cohort in await self._repo.cohorts():
+            by_language[locale_of(cohort)] += cohort.people
+            by_delegation[cohort.delegation_id] += cohort.people
         return Stats(
             events=tuple(EventStats(event, counts[event.id]) for event in ordered),
-            by_language=await self._repo.people_by("language"),
-            by_delegation=await self._repo.people_by("delegation_id"),
+            by_language=dict(by_language),
+            by_delegation=dict(by_delegation),
         )
 
     async def participants(self, event_id: str) -> list[Participant]:

@@ -31,11 +31,22 @@ class Participant:
     person_id: int
     full_name: str
     username: str | None
-    language: str | None
+    language: str | None  # chosen in the bot
+    telegram_language: str | None
     delegation_id: str | None
     status: Status
     position: int | None
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Cohort:
+    """How many people with a seat or waitlist place share these languages and delegation."""
+
+    language: str | None  # chosen in the bot
+    telegram_language: str | None
+    delegation_id: str | None
+    people: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +148,8 @@ class SignupRepository:
     async def participants(self, event_id: str) -> list[Participant]:
         rows = await self._db.fetch_all(
             f"""
-            SELECT s.*, {_POSITION}, p.full_name, p.username, p.language, p.delegation_id
+            SELECT s.*, {_POSITION},
+                   p.full_name, p.username, p.language, p.telegram_language, p.delegation_id
             FROM signups s JOIN people p ON p.id = s.person_id
             WHERE s.event_id = ?
             ORDER BY s.status = 'waitlist', s.id
@@ -150,6 +162,7 @@ class SignupRepository:
                 full_name=row["full_name"],
                 username=row["username"],
                 language=row["language"],
+                telegram_language=row["telegram_language"],
                 delegation_id=row["delegation_id"],
                 status=row["status"],
                 position=row["position"],
@@ -158,18 +171,20 @@ class SignupRepository:
             for row in rows
         ]
 
-    async def people_by(
-        self, column: Literal["language", "delegation_id"]
-    ) -> dict[str | None, int]:
-        """People holding a seat or waitlist place, grouped by language or delegation."""
+    async def cohorts(self) -> list[Cohort]:
+        """People holding a seat or waitlist place, counted by languages and delegation (the
+        language they read is decided from both languages, by the service)."""
         rows = await self._db.fetch_all(
-            f"""
-            SELECT p.{column} AS key, count(DISTINCT p.id) AS n
-            FROM people p JOIN signups s ON s.person_id = p.id
-            GROUP BY p.{column}
+            """
+            SELECT language, telegram_language, delegation_id, count(*) AS n
+            FROM people WHERE id IN (SELECT person_id FROM signups)
+            GROUP BY language, telegram_language, delegation_id
             """
         )
-        return {row["key"]: row["n"] for row in rows}
+        return [
+            Cohort(row["language"], row["telegram_language"], row["delegation_id"], row["n"])
+            for row in rows
+        ]
 
     async def seats_by_event(self) -> dict[str, set[int]]:
         """Every seat holder, by event (the reminder planner reads them all at once)."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TypeVar
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
@@ -23,6 +24,7 @@ from bot.callbacks import (
 )
 from bot.formatting import format_day
 from bot.program.models import Event, Lang, Program
+from bot.services.people import locale_of
 from bot.services.signups import AgendaItem, EventState, Outcome, SignupResult, Stats
 from bot.storage.signups import Participant, Signup
 from bot.texts import capitalized, esc, fit, shorten
@@ -215,7 +217,7 @@ def stats(program: Program, data: Stats, lang: Lang) -> tuple[str, InlineKeyboar
         if number <= STATS_EVENTS:
             builder.button(text=f"📄 {number}", callback_data=StatsCb(export=event.id))
     lines += ["", _("<b>People signed up, by language</b>")]
-    lines += [f"• {key or '—'}: {count}" for key, count in sorted_counts(data.by_language)]
+    lines += [f"• {key}: {count}" for key, count in sorted_counts(data.by_language)]
     lines += ["", _("<b>By delegation</b>")]
     names = {d.id: d.name.get(lang) for d in program.delegations}
     lines += [
@@ -227,7 +229,10 @@ def stats(program: Program, data: Stats, lang: Lang) -> tuple[str, InlineKeyboar
     return fit(lines), builder.as_markup()
 
 
-def sorted_counts(counts: dict[str | None, int]) -> list[tuple[str | None, int]]:
+Key = TypeVar("Key", bound=str | None)
+
+
+def sorted_counts(counts: Mapping[Key, int]) -> list[tuple[Key, int]]:
     return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0] or ""))
 
 
@@ -243,7 +248,7 @@ def participants_csv(program: Program, people: Sequence[Participant]) -> bytes:
             [
                 person.full_name,
                 f"@{person.username}" if person.username else "",
-                person.language or "",
+                locale_of(person),
                 person.delegation_id or "",
                 person.status,
                 person.position or "",
