@@ -475,3 +475,19 @@ async def test_figures_and_csv_count_the_language_the_bot_speaks_to_each_person(
     sent = offline.session.files[(ORGANIZER_ID, organizer.last_message().message_id)]
     rows = list(csv.reader(io.StringIO(sent.data.decode("utf-8-sig"))))
     assert [(row[0], row[2]) for row in rows[1:]] == [("P0", "ru"), ("P1", "kk"), ("P2", "ru")]
+
+
+async def test_the_csv_never_hands_a_spreadsheet_a_formula(offline: Offline) -> None:
+    names = ['=HYPERLINK("http://evil.example","Click")', "+1 (Astana)", "Aigerim"]
+    for n, name in enumerate(names):
+        chat = offline.chat(62_000 + n, first_name=name, username=f"user_{n}")
+        await chat.press(press(SignupAction.JOIN, TRAINING, Origin.LIST), listing(chat))
+    organizer = offline.chat(ORGANIZER_ID, language_code="en")
+    await organizer.send(f"/export {TRAINING}")
+    sent = offline.session.files[(ORGANIZER_ID, organizer.last_message().message_id)]
+    rows = list(csv.reader(io.StringIO(sent.data.decode("utf-8-sig"))))
+    assert [row[:2] for row in rows[1:]] == [
+        ['\'=HYPERLINK("http://evil.example","Click")', "user_0"],
+        ["'+1 (Astana)", "user_1"],
+        ["Aigerim", "user_2"],
+    ]

@@ -237,22 +237,36 @@ def sorted_counts(counts: Mapping[Key, int]) -> list[tuple[Key, int]]:
 
 
 def participants_csv(program: Program, people: Sequence[Participant]) -> bytes:
-    """UTF-8 with a byte order mark, so that spreadsheet programs read Cyrillic right."""
+    """UTF-8 with a byte order mark, so that spreadsheet programs read Cyrillic right.
+
+    Every cell is `defused`: names are whatever people call themselves in Telegram. Usernames
+    go without the "@", which would make them formulas too (they start with a letter).
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(
         ["name", "username", "language", "delegation", "status", "waitlist_position", "signed_up"]
     )
     for person in people:
-        writer.writerow(
-            [
-                person.full_name,
-                f"@{person.username}" if person.username else "",
-                locale_of(person),
-                person.delegation_id or "",
-                person.status,
-                person.position or "",
-                person.created_at.astimezone(program.tz).isoformat(timespec="seconds"),
-            ]
-        )
+        cells = [
+            person.full_name,
+            person.username or "",
+            locale_of(person),
+            person.delegation_id or "",
+            person.status,
+            str(person.position or ""),
+            person.created_at.astimezone(program.tz).isoformat(timespec="seconds"),
+        ]
+        writer.writerow([defused(cell) for cell in cells])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+# A cell starting with one of these is a formula to spreadsheet programs (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defused(cell: str) -> str:
+    """The cell as text that a spreadsheet shows and never runs: OWASP's advice, a leading
+    single quote before a formula's first character. (defusedcsv also rewrites "|" inside
+    such cells and leaves tab and carriage return alone, so it is not used.)"""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
