@@ -470,9 +470,10 @@ async def organizers_command(
         target = int(who.strip())
         if verb == "add":
             await roles.add_organizer(target, person.id)
+            await message.answer(views.organizer_added(target))
         else:
-            await roles.remove_organizer(target, person.id)
-        await message.answer(views.organizer_changed(target, verb == "add"))
+            removal = await roles.remove_organizer(target, person.id)
+            await message.answer(views.organizer_removed(target, removal))
         return
     admins = sorted(roles.admins)
     await message.answer(views.organizers_list(admins, await roles.added_organizers()))

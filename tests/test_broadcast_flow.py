@@ -270,3 +270,22 @@ async def test_admins_add_organizers_who_then_may_broadcast(offline: Offline) ->
     assert only(await newcomer.send("/broadcast"), SendMessage).text == (
         "This is for the forum's organizers."
     )
+
+
+async def test_removing_an_organizer_tells_what_happened(offline: Offline) -> None:
+    admin = await organizer(offline)
+
+    async def reply(command: str) -> str:
+        text: str = only(await admin.send(command), SendMessage).text
+        return text
+
+    await admin.send("/organizers add 777")
+    assert await reply("/organizers remove 777") == "777 is not an organizer any more."
+    assert await reply("/organizers remove 777") == (
+        "777 was not an organizer: nothing has changed."
+    )
+    assert await reply(f"/organizers remove {ORGANIZER_ID}") == (
+        f"{ORGANIZER_ID} is an admin (ADMIN_IDS) and stays an organizer: admins are changed in "
+        "the bot's configuration only."
+    )
+    assert "Who should receive it?" in await reply("/broadcast")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from enum import StrEnum
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -12,6 +13,12 @@ from bot.services.broadcasts import Audience, AudienceKind
 from bot.storage.organizers import OrganizerRepository
 
 log = logging.getLogger(__name__)
+
+
+class Removal(StrEnum):
+    REMOVED = "removed"
+    NOT_ORGANIZER = "not_organizer"  # nothing to remove
+    ADMIN = "admin"  # in ADMIN_IDS: an organizer for as long as the configuration says so
 
 
 class Roles:
@@ -58,11 +65,16 @@ class Roles:
         log.info("organizer %d added by %d", person_id, by)
         return added
 
-    async def remove_organizer(self, person_id: int, by: int) -> bool:
+    async def remove_organizer(self, person_id: int, by: int) -> Removal:
+        """Take an added organizer off the list; admins stay (their list is ADMIN_IDS)."""
+        if self.is_admin(person_id):
+            return Removal.ADMIN
         removed = await self._repo.remove(person_id)
         (await self._organizers()).discard(person_id)
+        if not removed:
+            return Removal.NOT_ORGANIZER
         log.info("organizer %d removed by %d", person_id, by)
-        return removed
+        return Removal.REMOVED
 
     async def may_address(self, person_id: int, audience: Audience) -> bool:
         """Organizers may write to any audience; a leader only to a delegation they lead."""

@@ -15,6 +15,7 @@ from bot.formatting import format_day, format_time
 from bot.i18n import LANGUAGE_FLAGS, LANGUAGE_NAMES
 from bot.program.models import LANGS, Lang, Program
 from bot.services.broadcasts import Audience, AudienceKind, Report
+from bot.services.roles import Removal
 from bot.texts import esc, fit, shorten
 
 BUTTON = 48
@@ -289,10 +290,22 @@ def organizers_list(admins: Sequence[int], added: Sequence[int]) -> str:
     return "\n".join(lines)
 
 
-def organizer_changed(person: int, added: bool) -> str:
-    if added:
-        return _("{person} is an organizer now.").format(person=person)
-    return _("{person} is not an organizer any more.").format(person=person)
+def organizer_added(person: int) -> str:
+    return _("{person} is an organizer now.").format(person=person)
+
+
+def organizer_removed(person: int, removal: Removal) -> str:
+    match removal:
+        case Removal.REMOVED:
+            text = _("{person} is not an organizer any more.")
+        case Removal.NOT_ORGANIZER:
+            text = _("{person} was not an organizer: nothing has changed.")
+        case Removal.ADMIN:
+            text = _(
+                "{person} is an admin (ADMIN_IDS) and stays an organizer: admins are changed "
+                "in the bot's configuration only."
+            )
+    return text.format(person=person)
 
 
 def admins_only() -> str:
