@@ -235,12 +235,17 @@ async def text_received(
         await state.clear()
         await message.answer(await _refuse(roles, person, "a broadcast text"))
         return
-    html = _typed_html(message)
+    # Nothing is dropped silently: a file, a video or a sticker (even with a caption) is
+    # refused whole, and so is a photo as a version (a broadcast has one photo or none).
+    current = await state.get_state()
+    if current == Compose.version.state and message.text is None:
+        await message.answer(views.version_is_text(data["version"]))
+        return
     photo = message.photo[-1].file_id if message.photo else None
-    if html is None and photo is None:
+    if message.text is None and photo is None:
         await message.answer(views.text_or_photo())
         return
-    current = await state.get_state()
+    html = _typed_html(message)
     with_photo = photo is not None or (current == Compose.version.state and data.get("photo"))
     if html:
         problem = html_problem(html, limit=CAPTION_LIMIT if with_photo else TEXT_LIMIT)

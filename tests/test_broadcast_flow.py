@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from aiogram.methods import EditMessageText, SendMessage, SendPhoto
-from aiogram.types import MessageEntity, PhotoSize
+from aiogram.types import Document, MessageEntity, PhotoSize
 
 from bot.callbacks import BroadcastAction, BroadcastCb
 from bot.clock import ManualClock
@@ -104,6 +104,35 @@ async def test_a_photo_with_a_caption(offline: Offline) -> None:
         r for r in offline.session.requests if isinstance(r, SendPhoto) and r.chat_id == 1
     ]
     assert [(r.photo, r.caption) for r in delivered] == [("photo-1", "Фото дня")]
+
+
+async def test_what_cannot_be_broadcast_is_refused_not_dropped(offline: Offline) -> None:
+    await people(offline, {1: "ru"})
+    chat = await organizer(offline)
+    await chat.send("/broadcast")
+    await chat.press_button("Everyone")
+    pdf = Document(file_id="doc-1", file_unique_id="d1", file_name="program.pdf")
+    refused = only(
+        await chat.feed(chat.message_update(document=pdf, caption="Program")), SendMessage
+    )
+    assert refused.text == (
+        "Only text or a photo can be broadcast, so this message was not kept. "
+        "Please send text, or a photo with a caption."
+    )
+    photo = [PhotoSize(file_id="photo-1", file_unique_id="p1", width=10, height=10)]
+    await chat.feed(chat.message_update(photo=photo, caption="Photo of the day"))
+    await chat.press_button("Русский")
+    other = [PhotoSize(file_id="photo-2", file_unique_id="p2", width=10, height=10)]
+    refused = only(await chat.feed(chat.message_update(photo=other, caption="Фото")), SendMessage)
+    assert refused.text == (
+        "A version in another language is text only (the photo, if there is one, is the same "
+        "for every language), so this message was not kept. Please send the text in Русский."
+    )
+    await chat.send("Фото дня")
+    await chat.press_button("Continue")
+    shown = await chat.press_button("Now")
+    previews = {(r.photo, r.caption) for r in shown if isinstance(r, SendPhoto)}
+    assert previews == {("photo-1", "Photo of the day"), ("photo-1", "Фото дня")}
 
 
 async def test_hand_written_html_with_a_link_or_mention_keeps_its_tags(offline: Offline) -> None:

@@ -173,7 +173,17 @@ def invalid_message(reason: str) -> str:
 
 
 def text_or_photo() -> str:
-    return _("Please send text, or a photo with a caption.")
+    return _(
+        "Only text or a photo can be broadcast, so this message was not kept. "
+        "Please send text, or a photo with a caption."
+    )
+
+
+def version_is_text(lang: Lang) -> str:
+    return _(
+        "A version in another language is text only (the photo, if there is one, is the same "
+        "for every language), so this message was not kept. Please send the text in {language}."
+    ).format(language=LANGUAGE_NAMES[lang])
 
 
 def summary(
