@@ -73,6 +73,7 @@ class App:
     jobs: ApsJobHolder | ManualJobHolder
     changes: ProgramChanges
     delegations: DelegationService
+    reload: ProgramReload
 
     async def on_startup(self) -> None:
         program = self.programs.current
@@ -88,6 +89,7 @@ class App:
         except TelegramAPIError as exc:
             log.warning("could not set the command menus: %s", exc)
         self.sender.start()
+        await self.reload.fill_free_seats()
         self.jobs.start()
         jobs = await self.reminders.replan()
         log.info("%d reminder jobs planned", len(jobs))
@@ -206,6 +208,7 @@ async def create_app(
     )
 
     notifier = Notifier(i18n, people, programs, signups, outbox, clock, sender.wake)
+    reload = ProgramReload(programs, signups, notifier, changes, reminders)
     dispatcher = Dispatcher(
         settings=settings,
         programs=programs,
@@ -214,7 +217,7 @@ async def create_app(
         answers=Answers(programs),
         signups=signups,
         notifier=notifier,
-        reload=ProgramReload(programs, signups, notifier, changes, reminders),
+        reload=reload,
         roles=roles,
         broadcasts=broadcasts,
         reporter=reporter,
@@ -251,6 +254,7 @@ async def create_app(
         jobs=jobs,
         changes=changes,
         delegations=delegations,
+        reload=reload,
     )
     dispatcher.startup.register(app.on_startup)
     dispatcher.shutdown.register(app.on_shutdown)

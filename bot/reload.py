@@ -33,7 +33,12 @@ class ProgramReload:
         changes nothing."""
         loaded = load_program(path)
         self._programs.swap(loaded.program)
-        await self._notifier.seats_granted(await self._signups.fill_free_seats())
+        await self.fill_free_seats()
         self._changes.reloaded()
         self._reminders.request_replan()
         return loaded
+
+    async def fill_free_seats(self) -> None:
+        """Seats free while people wait go to the waitlists, and those promoted are told: after
+        a reload, and at start-up (the file may have been edited while the bot was down)."""
+        await self._notifier.seats_granted(await self._signups.fill_free_seats())

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -17,11 +19,13 @@ from aiogram.methods import (
 from aiogram.types import Chat, Message
 from icalendar import Calendar
 
+from bot.app import create_app
 from bot.callbacks import AgendaCb, EventAction, EventCb, Origin, SignupAction, SignupCb, StatsCb
 from bot.clock import ManualClock
 from bot.htmltext import visible_text
-from bot.offline import OfflineChat, Requests
+from bot.offline import OfflineChat, OfflineSession, Requests
 from bot.program import Program
+from bot.storage import Database
 from bot.storage.signups import SignupRepository
 from tests.conftest import ORGANIZER_ID, Offline, labels, only
 
@@ -59,6 +63,59 @@ async def card_of(chat: OfflineChat, event_id: str) -> Message:
 def set_forum(offline: Offline, program: Program, **forum: Any) -> None:
     updated = program.forum.model_copy(update=forum)
     offline.app.programs.swap(program.model_copy(update={"forum": updated}))
+
+
+def with_event(program: Program, event_id: str, **change: Any) -> Program:
+    """The program with one event edited."""
+    events = tuple(
+        event.model_copy(update=change) if event.id == event_id else event
+        for event in program.events
+    )
+    return program.model_copy(update={"events": events})
+
+
+async def join(chat: OfflineChat, event_id: str) -> Requests:
+    """Press ✍️ for an event in a list."""
+    return await chat.press(press(SignupAction.JOIN, event_id, Origin.LIST), listing(chat))
+
+
+async def fill_seats(offline: Offline, event_id: str, first_id: int = 90_000) -> None:
+    """Others take every seat of the event."""
+    capacity = offline.app.programs.current.events_by_id[event_id].capacity
+    assert capacity is not None
+    for n in range(capacity):
+        await join(offline.chat(first_id + n), event_id)
+
+
+@asynccontextmanager
+async def restarted(offline: Offline, program: Program) -> AsyncIterator[Offline]:
+    """The bot stopped and started again on the same database, `program` in force."""
+    app = offline.app
+    await app.on_shutdown()
+    db = await Database.open(app.db.path)
+    session = OfflineSession()
+    again = await create_app(
+        app.settings, program, db=db, session=session, token="1:offline", clock=app.clock
+    )
+    try:
+        await again.on_startup()
+        yield Offline(again, session)
+    finally:
+        await again.close()
+
+
+async def arrives(offline: Offline, chat_id: int, start: str) -> str:
+    """A message the delivery sender, running on its own, brings to the chat."""
+    for _ in range(500):
+        for request in offline.session.requests:
+            if (
+                isinstance(request, SendMessage)
+                and request.chat_id == chat_id
+                and request.text.startswith(start)
+            ):
+                return visible_text(request.text)
+        await asyncio.sleep(0.01)
+    pytest.fail(f"no message starting {start!r} reached {chat_id}")
 
 
 async def standing(offline: Offline, event_id: str) -> tuple[list[int], list[int]]:
@@ -180,6 +237,46 @@ async def test_the_promoted_person_can_give_the_seat_up_in_one_tap(offline: Offl
     await offline.app.sender.drain()
     assert (await standing(offline, TRAINER))[0] == [second.user.id]
     assert second.last_message().text.startswith("🎉 Good news")  # type: ignore[union-attr]
+
+
+async def waiting_for(offline: Offline, event_id: str, *people: int) -> list[OfflineChat]:
+    """The event full, and these people on its waitlist in this order."""
+    await fill_seats(offline, event_id)
+    chats = [offline.chat(person, language_code="en") for person in people]
+    for chat in chats:
+        await join(chat, event_id)
+    return chats
+
+
+async def a_newcomer_queues_behind(offline: Offline, seated: int, waiting: int) -> None:
+    """Storytelling has one seat more than taken, `seated` got it and `waiting` still waits."""
+    newcomer = offline.chat(39_999, language_code="en")
+    shown = await join(newcomer, STORYTELLING)
+    assert answer_of(shown) == "⏳ It is full: you are number 2 on the waitlist."
+    seats, queue = await standing(offline, STORYTELLING)
+    assert seated in seats and queue == [waiting, newcomer.user.id]
+
+
+async def test_a_newcomer_queues_behind_people_owed_a_free_seat(
+    offline: Offline, sample_program: Program
+) -> None:
+    first, second = await waiting_for(offline, STORYTELLING, 31_001, 31_002)
+    # one seat more, and nothing has handed it out yet (a restart did not, before)
+    offline.app.programs.swap(with_event(sample_program, STORYTELLING, capacity=26))
+    await a_newcomer_queues_behind(offline, first.user.id, second.user.id)
+    await offline.app.sender.drain()
+    assert first.last_message().text.startswith("🎉 Good news")  # type: ignore[union-attr]
+
+
+async def test_seats_added_while_the_bot_was_down_go_to_the_waitlist_at_start_up(
+    offline: Offline, sample_program: Program
+) -> None:
+    first, second = await waiting_for(offline, STORYTELLING, 32_001, 32_002)
+    raised = with_event(sample_program, STORYTELLING, capacity=26)
+    async with restarted(offline, raised) as again:
+        granted = await arrives(again, first.user.id, "🎉 Good news")
+        assert "✅ You have a seat." in granted
+        await a_newcomer_queues_behind(again, first.user.id, second.user.id)
 
 
 # -- clashes -------------------------------------------------------------------------------

@@ -102,7 +102,7 @@ class SignupService:
         signup = await self._repo.get(person_id, event.id)
         seats_left = None
         if event.capacity is not None:
-            seats_left = max(0, event.capacity - await self._repo.seats_taken(event.id))
+            seats_left = await self._repo.free_seats(event.id, event.capacity)
         reminded = event.id in await self._repo.reminders_of(person_id)
         return EventState(signup, seats_left, self.is_open(program, event), reminded)
 
@@ -123,7 +123,7 @@ class SignupService:
         if held is not None:
             return SignupResult(Outcome.ALREADY, held)
         # Only a seat can clash: on a full event they join the waitlist and keep what they hold.
-        full = await self._repo.seats_taken(event.id) >= event.capacity
+        full = await self._repo.free_seats(event.id, event.capacity) == 0
         clashes = () if full else await self._clashes(program, person_id, event)
         promoted: dict[str, tuple[int, ...]] = {}
         policy = program.forum.clash_policy
@@ -136,11 +136,14 @@ class SignupService:
                 released = await self.cancel(person_id, other.id)
                 if released.promoted:
                     promoted[other.id] = released.promoted
-        took = await self._repo.take(person_id, event.id, event.capacity, self._clock.now())
+        seated = await self._repo.take(person_id, event.id, event.capacity, self._clock.now())
         self._changed()
         signup = await self._repo.get(person_id, event.id)
-        if not took:  # a second tap that arrived at the same moment as the first
+        if seated is None:  # a second tap that arrived at the same moment as the first
             return SignupResult(Outcome.ALREADY, signup, promoted=promoted)
+        ahead = tuple(other for other in seated if other != person_id)
+        if ahead:  # people who waited for seats nobody had handed them yet
+            promoted[event.id] = ahead
         assert signup is not None
         outcome = Outcome.SEAT if signup.status == "seat" else Outcome.WAITLIST
         return SignupResult(outcome, signup, clashes, promoted)
@@ -167,7 +170,8 @@ class SignupService:
         return Released(released is not None, tuple(promoted))
 
     async def fill_free_seats(self) -> dict[str, tuple[int, ...]]:
-        """After a reload: seats added to an event go to its waitlist, in order."""
+        """At start-up and after a reload: seats free while people wait (a capacity raised
+        in the program file) go to the waitlist, in order."""
         program = self._programs.current
         promoted: dict[str, tuple[int, ...]] = {}
         for event in program.events:

@@ -67,26 +67,31 @@ class SignupRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def take(self, person_id: int, event_id: str, capacity: int, now: datetime) -> bool:
-        """A seat if one is free, else a waitlist place, in one statement (atomic in SQLite).
+    async def take(
+        self, person_id: int, event_id: str, capacity: int, now: datetime
+    ) -> list[int] | None:
+        """Join the waitlist and hand the free seats to its head, in one transaction.
 
-        Returns False when the person already holds one of the two (a double tap): nothing
-        changes then.
+        A newcomer thus gets a seat only when nobody waits ahead of them: free seats that
+        waiting people were owed (a capacity raised, a fill that did not run) go to those
+        people first. Returns who got a seat, in order (the person among them if they did),
+        or None when the person already holds a seat or place (a double tap): nothing changes
+        then.
         """
-        row = await self._db.fetch_one(
-            """
-            INSERT INTO signups (person_id, event_id, status, created_at)
-            SELECT ?, ?,
-                CASE WHEN (SELECT count(*) FROM signups WHERE event_id = ? AND status = 'seat')
-                          < ? THEN 'seat' ELSE 'waitlist' END,
-                ?
-            WHERE true  -- SQLite's upsert after INSERT ... SELECT needs a WHERE clause
-            ON CONFLICT (person_id, event_id) DO NOTHING
-            RETURNING id
-            """,
-            (person_id, event_id, event_id, capacity, to_db(now)),
-        )
-        return row is not None
+        async with self._db.transaction() as tx:
+            row = await first_row(
+                tx,
+                """
+                INSERT INTO signups (person_id, event_id, status, created_at)
+                VALUES (?, ?, 'waitlist', ?)
+                ON CONFLICT (person_id, event_id) DO NOTHING
+                RETURNING id
+                """,
+                (person_id, event_id, to_db(now)),
+            )
+            if row is None:
+                return None
+            return await _fill(tx, event_id, capacity)
 
     async def get(self, person_id: int, event_id: str) -> Signup | None:
         row = await self._db.fetch_one(
@@ -139,11 +144,12 @@ class SignupRepository:
             return found
         return {event_id: found.get(event_id, EventCounts(0, 0)) for event_id in event_ids}
 
-    async def seats_taken(self, event_id: str) -> int:
+    async def free_seats(self, event_id: str, capacity: int) -> int:
+        """Seats a newcomer could take: those neither held nor owed to someone waiting."""
         value = await self._db.fetch_value(
-            "SELECT count(*) FROM signups WHERE event_id = ? AND status = 'seat'", (event_id,)
+            "SELECT count(*) FROM signups WHERE event_id = ?", (event_id,)
         )
-        return int(value)
+        return max(0, capacity - int(value))
 
     async def participants(self, event_id: str) -> list[Participant]:
         rows = await self._db.fetch_all(
