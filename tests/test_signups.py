@@ -330,6 +330,20 @@ async def test_clash_policy_from_the_program(
     assert ((await standing(offline, STORYTELLING))[0] == [chat.user.id]) is taken
 
 
+@pytest.mark.parametrize("policy", ["forbid", "warn"])
+async def test_a_seat_at_a_cancelled_event_does_not_clash(
+    offline: Offline, sample_program: Program, policy: Literal["forbid", "warn"]
+) -> None:
+    chat = offline.chat(language_code="en")
+    await join(chat, TRAINING)
+    cancelled = with_event(sample_program, TRAINING, cancelled=True)
+    set_forum(offline, cancelled, clash_policy=policy)
+    card = await card_of(chat, STORYTELLING)
+    shown = await chat.press(press(SignupAction.JOIN, STORYTELLING), card)
+    assert answer_of(shown) == "✅ You are signed up!"
+    assert "✅ You have a seat." in visible_text(only(shown, EditMessageText).text)
+
+
 async def test_a_waitlist_place_never_clashes(offline: Offline, sample_program: Program) -> None:
     chat = offline.chat(language_code="en")
     await chat.press(press(SignupAction.JOIN, TRAINING, Origin.LIST), listing(chat))

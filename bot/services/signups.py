@@ -149,13 +149,19 @@ class SignupService:
         return SignupResult(outcome, signup, clashes, promoted)
 
     async def _clashes(self, program: Program, person_id: int, event: Event) -> tuple[Event, ...]:
+        """The events overlapping `event` where the person holds a seat (a seat at a cancelled
+        event holds no time)."""
         held = await self._repo.of_person(person_id)
         others = [
             program.events_by_id[signup.event_id]
             for signup in held
             if signup.status == "seat" and signup.event_id in program.events_by_id
         ]
-        return tuple(other for other in others if other.id != event.id and overlaps(other, event))
+        return tuple(
+            other
+            for other in others
+            if other.id != event.id and not other.cancelled and overlaps(other, event)
+        )
 
     async def cancel(self, person_id: int, event_id: str) -> Released:
         """Give up a seat or waitlist place; the waitlist moves up while sign-ups are open."""
