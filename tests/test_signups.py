@@ -330,6 +330,24 @@ async def test_clash_policy_from_the_program(
     assert ((await standing(offline, STORYTELLING))[0] == [chat.user.id]) is taken
 
 
+async def test_two_quick_taps_on_overlapping_events_keep_to_the_policy(
+    offline: Offline, sample_program: Program
+) -> None:
+    set_forum(offline, sample_program, clash_policy="forbid")
+    chat = offline.chat(language_code="en")
+    events = (TRAINING, STORYTELLING)
+    taps = await asyncio.gather(*(join(chat, event_id) for event_id in events))
+    held = [event_id for event_id in events if (await standing(offline, event_id))[0]]
+    assert len(held) == 1
+    for event_id, shown in zip(events, taps, strict=True):
+        notice = answer_of(shown) or ""
+        if event_id in held:
+            assert notice == "✅ You are signed up!"
+        else:
+            assert notice.startswith("It overlaps «")
+    assert not offline.app.signups._turns  # nobody's lock outlives their press
+
+
 @pytest.mark.parametrize("policy", ["forbid", "warn"])
 async def test_a_seat_at_a_cancelled_event_does_not_clash(
     offline: Offline, sample_program: Program, policy: Literal["forbid", "warn"]

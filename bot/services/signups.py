@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -80,12 +82,38 @@ def overlaps(a: Event, b: Event) -> bool:
     return a.starts_at < b.ends_at and b.starts_at < a.ends_at
 
 
+@dataclass(slots=True)
+class _Turn:
+    """One person's lock, and how many of their presses hold it or wait for it."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    users: int = 0
+
+
 class SignupService:
     def __init__(self, repo: SignupRepository, programs: ProgramHolder, clock: Clock) -> None:
         self._repo = repo
         self._programs = programs
         self._clock = clock
         self._changed: Callable[[], None] = lambda: None
+        self._turns: dict[int, _Turn] = {}  # only people with a press in hand
+
+    @asynccontextmanager
+    async def _turn(self, person_id: int) -> AsyncIterator[None]:
+        """One sign-up or cancellation of a person at a time: the clash check and the taking
+        are separate steps, and two quick taps on overlapping events must not both pass the
+        check. A lock lives only while someone holds or waits for it."""
+        turn = self._turns.get(person_id)
+        if turn is None:
+            turn = self._turns[person_id] = _Turn()
+        turn.users += 1
+        try:
+            async with turn.lock:
+                yield
+        finally:
+            turn.users -= 1
+            if not turn.users:
+                del self._turns[person_id]
 
     def on_change(self, listener: Callable[[], None]) -> None:
         """Called after every change of who holds what (the reminder planner listens)."""
@@ -109,6 +137,10 @@ class SignupService:
     async def sign_up(
         self, person_id: int, event_id: str, resolve: Resolve = Resolve.ASK
     ) -> SignupResult:
+        async with self._turn(person_id):
+            return await self._sign_up(person_id, event_id, resolve)
+
+    async def _sign_up(self, person_id: int, event_id: str, resolve: Resolve) -> SignupResult:
         program = self._programs.current
         event = program.events_by_id.get(event_id)
         if event is None:
@@ -133,7 +165,7 @@ class SignupService:
             return SignupResult(Outcome.CLASH, clashes=clashes)
         if clashes and resolve is Resolve.SWITCH:
             for other in clashes:
-                released = await self.cancel(person_id, other.id)
+                released = await self._release(person_id, other.id)
                 if released.promoted:
                     promoted[other.id] = released.promoted
         seated = await self._repo.take(person_id, event.id, event.capacity, self._clock.now())
@@ -165,6 +197,10 @@ class SignupService:
 
     async def cancel(self, person_id: int, event_id: str) -> Released:
         """Give up a seat or waitlist place; the waitlist moves up while sign-ups are open."""
+        async with self._turn(person_id):
+            return await self._release(person_id, event_id)
+
+    async def _release(self, person_id: int, event_id: str) -> Released:
         program = self._programs.current
         event = program.events_by_id.get(event_id)
         capacity = (event.capacity or 0) if event is not None else 0
