@@ -59,7 +59,7 @@ async def signup_pressed(
         callback_answer.text = texts.stale_button()
     elif action is SignupAction.CANCEL:
         released = await signups.cancel(person.id, event.id)
-        await notifier.seats_granted({event.id: released.promoted})
+        await notifier.seats_granted(released.promoted)
         callback_answer.text = (
             views.released_notice() if released.released else texts.stale_button()
         )

@@ -79,12 +79,14 @@ async def join(chat: OfflineChat, event_id: str) -> Requests:
     return await chat.press(press(SignupAction.JOIN, event_id, Origin.LIST), listing(chat))
 
 
-async def fill_seats(offline: Offline, event_id: str, first_id: int = 90_000) -> None:
+async def fill_seats(offline: Offline, event_id: str, first_id: int = 90_000) -> list[OfflineChat]:
     """Others take every seat of the event."""
     capacity = offline.app.programs.current.events_by_id[event_id].capacity
     assert capacity is not None
-    for n in range(capacity):
-        await join(offline.chat(first_id + n), event_id)
+    holders = [offline.chat(first_id + n) for n in range(capacity)]
+    for chat in holders:
+        await join(chat, event_id)
+    return holders
 
 
 @asynccontextmanager
@@ -239,13 +241,15 @@ async def test_the_promoted_person_can_give_the_seat_up_in_one_tap(offline: Offl
     assert second.last_message().text.startswith("🎉 Good news")  # type: ignore[union-attr]
 
 
-async def waiting_for(offline: Offline, event_id: str, *people: int) -> list[OfflineChat]:
-    """The event full, and these people on its waitlist in this order."""
-    await fill_seats(offline, event_id)
+async def waiting_for(
+    offline: Offline, event_id: str, *people: int
+) -> tuple[list[OfflineChat], list[OfflineChat]]:
+    """The event full, and these people on its waitlist in this order: (holders, waiting)."""
+    holders = await fill_seats(offline, event_id)
     chats = [offline.chat(person, language_code="en") for person in people]
     for chat in chats:
         await join(chat, event_id)
-    return chats
+    return holders, chats
 
 
 async def a_newcomer_queues_behind(offline: Offline, seated: int, waiting: int) -> None:
@@ -260,7 +264,7 @@ async def a_newcomer_queues_behind(offline: Offline, seated: int, waiting: int) 
 async def test_a_newcomer_queues_behind_people_owed_a_free_seat(
     offline: Offline, sample_program: Program
 ) -> None:
-    first, second = await waiting_for(offline, STORYTELLING, 31_001, 31_002)
+    _, (first, second) = await waiting_for(offline, STORYTELLING, 31_001, 31_002)
     # one seat more, and nothing has handed it out yet (a restart did not, before)
     offline.app.programs.swap(with_event(sample_program, STORYTELLING, capacity=26))
     await a_newcomer_queues_behind(offline, first.user.id, second.user.id)
@@ -271,7 +275,7 @@ async def test_a_newcomer_queues_behind_people_owed_a_free_seat(
 async def test_seats_added_while_the_bot_was_down_go_to_the_waitlist_at_start_up(
     offline: Offline, sample_program: Program
 ) -> None:
-    first, second = await waiting_for(offline, STORYTELLING, 32_001, 32_002)
+    _, (first, second) = await waiting_for(offline, STORYTELLING, 32_001, 32_002)
     raised = with_event(sample_program, STORYTELLING, capacity=26)
     async with restarted(offline, raised) as again:
         granted = await arrives(again, first.user.id, "🎉 Good news")
@@ -370,6 +374,42 @@ async def test_a_waitlist_place_never_clashes(offline: Offline, sample_program: 
         await other.press(press(SignupAction.JOIN, TRAINER, Origin.LIST), listing(other))
     shown = await chat.press(press(SignupAction.JOIN, TRAINER, Origin.LIST), listing(chat))
     assert answer_of(shown) == "⏳ It is full: you are number 1 on the waitlist."
+
+
+async def test_under_forbid_a_waitlist_place_clashes_too(
+    offline: Offline, sample_program: Program
+) -> None:
+    set_forum(offline, sample_program, clash_policy="forbid")
+    await fill_seats(offline, STORYTELLING)
+    chat = offline.chat(language_code="en")
+    await join(chat, TRAINING)
+    shown = await join(chat, STORYTELLING)
+    assert answer_of(shown) == (
+        "It overlaps «Media literacy: teaching readers to spot fakes», where you have a seat. "
+        "Cancel that one first."
+    )
+    assert chat.user.id not in (await standing(offline, STORYTELLING))[1]
+
+
+async def test_under_forbid_a_freed_seat_passes_over_who_holds_a_clashing_one(
+    offline: Offline, sample_program: Program
+) -> None:
+    set_forum(offline, sample_program, clash_policy="forbid")
+    holders, (busy, next_one) = await waiting_for(offline, STORYTELLING, 33_001, 33_002)
+    await join(busy, TRAINING)  # a seat at the same time, taken while waiting
+    leavers = holders[:2]
+    await leavers[0].press(press(SignupAction.CANCEL, STORYTELLING), listing(leavers[0]))
+    await offline.app.sender.drain()
+    assert next_one.last_message().text.startswith("🎉 Good news")  # type: ignore[union-attr]
+    card = await card_of(busy, STORYTELLING)
+    assert "⏳ You are number 1 on the waitlist." in visible_text(card.text or "")
+    # the next seat has nobody else to go to: it waits for them to give the training up
+    await leavers[1].press(press(SignupAction.CANCEL, STORYTELLING), listing(leavers[1]))
+    assert busy.user.id not in (await standing(offline, STORYTELLING))[0]
+    await busy.press(press(SignupAction.CANCEL, TRAINING), listing(busy))
+    await offline.app.sender.drain()
+    assert busy.last_message().text.startswith("🎉 Good news")  # type: ignore[union-attr]
+    assert {next_one.user.id, busy.user.id} <= set((await standing(offline, STORYTELLING))[0])
 
 
 # -- rules ---------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -46,7 +46,7 @@ class SignupResult:
 @dataclass(frozen=True, slots=True)
 class Released:
     released: bool  # False: nothing was held
-    promoted: tuple[int, ...] = ()
+    promoted: dict[str, tuple[int, ...]] = field(default_factory=dict)  # event id -> people
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,12 +125,29 @@ class SignupService:
     def is_open(self, program: Program, event: Event) -> bool:
         return not event.cancelled and self._clock.now() < self.closes_at(program, event)
 
+    def _rivals(self, program: Program, event: Event) -> tuple[str, ...]:
+        """Under `clash_policy: forbid`, the events whose seat holders are passed over on this
+        event's waitlist: those overlapping it, as a seat there could not be held with one
+        here. A person passed over keeps their place, and is next in line again as soon as
+        they hold no such seat (giving it up hands them the first seat free)."""
+        if program.forum.clash_policy != "forbid":
+            return ()
+        return tuple(
+            other.id
+            for other in program.events
+            if other.capacity is not None
+            and not other.cancelled
+            and other.id != event.id
+            and overlaps(other, event)
+        )
+
     async def state(self, person_id: int, event: Event) -> EventState:
         program = self._programs.current
         signup = await self._repo.get(person_id, event.id)
         seats_left = None
         if event.capacity is not None:
-            seats_left = await self._repo.free_seats(event.id, event.capacity)
+            rivals = self._rivals(program, event)
+            seats_left = await self._repo.free_seats(event.id, event.capacity, rivals)
         reminded = event.id in await self._repo.reminders_of(person_id)
         return EventState(signup, seats_left, self.is_open(program, event), reminded)
 
@@ -154,21 +171,24 @@ class SignupService:
         held = await self._repo.get(person_id, event_id)
         if held is not None:
             return SignupResult(Outcome.ALREADY, held)
-        # Only a seat can clash: on a full event they join the waitlist and keep what they hold.
-        full = await self._repo.free_seats(event.id, event.capacity) == 0
-        clashes = () if full else await self._clashes(program, person_id, event)
-        promoted: dict[str, tuple[int, ...]] = {}
         policy = program.forum.clash_policy
+        rivals = self._rivals(program, event)
+        # On a full event they join the waitlist and keep what they hold, so only a seat can
+        # clash; under forbid a waitlist place does too: it could never become a seat.
+        full = await self._repo.free_seats(event.id, event.capacity, rivals) == 0
+        check = policy == "forbid" or not full
+        clashes = await self._clashes(program, person_id, event) if check else ()
+        promoted: dict[str, tuple[int, ...]] = {}
         if clashes and policy == "forbid":
             return SignupResult(Outcome.FORBIDDEN, clashes=clashes)
         if clashes and policy == "warn" and resolve is Resolve.ASK:
             return SignupResult(Outcome.CLASH, clashes=clashes)
         if clashes and resolve is Resolve.SWITCH:
             for other in clashes:
-                released = await self._release(person_id, other.id)
-                if released.promoted:
-                    promoted[other.id] = released.promoted
-        seated = await self._repo.take(person_id, event.id, event.capacity, self._clock.now())
+                promoted |= (await self._release(person_id, other.id)).promoted
+        seated = await self._repo.take(
+            person_id, event.id, event.capacity, self._clock.now(), rivals=rivals
+        )
         self._changed()
         signup = await self._repo.get(person_id, event.id)
         if seated is None:  # a second tap that arrived at the same moment as the first
@@ -203,25 +223,51 @@ class SignupService:
     async def _release(self, person_id: int, event_id: str) -> Released:
         program = self._programs.current
         event = program.events_by_id.get(event_id)
-        capacity = (event.capacity or 0) if event is not None else 0
-        promote = event is not None and self.is_open(program, event)
-        released, promoted = await self._repo.release(
-            person_id, event_id, capacity, promote=promote
+        if event is None:
+            released, _ = await self._repo.release(person_id, event_id, 0, promote=False)
+            self._changed()
+            return Released(released is not None)
+        rivals = self._rivals(program, event)
+        released, filled = await self._repo.release(
+            person_id,
+            event_id,
+            event.capacity or 0,
+            promote=self.is_open(program, event),
+            rivals=rivals,
         )
+        promoted = {event_id: tuple(filled)} if filled else {}
+        if released == "seat" and rivals:  # waiting elsewhere, they may be next in line now
+            promoted |= await self._fill(program, await self._waiting(person_id, rivals))
         self._changed()
-        return Released(released is not None, tuple(promoted))
+        return Released(released is not None, promoted)
+
+    async def _waiting(self, person_id: int, among: Sequence[str]) -> list[str]:
+        return [
+            signup.event_id
+            for signup in await self._repo.of_person(person_id)
+            if signup.status == "waitlist" and signup.event_id in among
+        ]
+
+    async def _fill(
+        self, program: Program, event_ids: Iterable[str]
+    ) -> dict[str, tuple[int, ...]]:
+        """Hand the free seats of these events (those still open) to their waitlists."""
+        promoted: dict[str, tuple[int, ...]] = {}
+        for event_id in event_ids:
+            event = program.events_by_id.get(event_id)
+            if event is None or event.capacity is None or not self.is_open(program, event):
+                continue
+            rivals = self._rivals(program, event)
+            filled = await self._repo.fill(event.id, event.capacity, rivals)
+            if filled:
+                promoted[event.id] = tuple(filled)
+        return promoted
 
     async def fill_free_seats(self) -> dict[str, tuple[int, ...]]:
         """At start-up and after a reload: seats free while people wait (a capacity raised
         in the program file) go to the waitlist, in order."""
         program = self._programs.current
-        promoted: dict[str, tuple[int, ...]] = {}
-        for event in program.events:
-            if event.capacity is not None and self.is_open(program, event):
-                filled = await self._repo.fill(event.id, event.capacity)
-                if filled:
-                    promoted[event.id] = tuple(filled)
-        return promoted
+        return await self._fill(program, (event.id for event in program.events))
 
     async def toggle_reminder(self, person_id: int, event_id: str) -> bool | None:
         """Switch "remind me" for an event without sign-up; None if there is no such event."""

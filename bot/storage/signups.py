@@ -55,6 +55,18 @@ class EventCounts:
     waitlist: int
 
 
+# A waitlist place owed the next free seat of event ?1: not that of someone passed over for
+# holding a seat at one of the events ?2 (a JSON list: under clash_policy forbid, the events
+# overlapping it).
+_NEXT_IN_LINE = """
+    s.event_id = ?1 AND s.status = 'waitlist'
+    AND NOT EXISTS (
+        SELECT 1 FROM signups held
+        WHERE held.person_id = s.person_id AND held.status = 'seat'
+          AND held.event_id IN (SELECT value FROM json_each(?2))
+    )
+"""
+
 _POSITION = """
     CASE s.status WHEN 'waitlist' THEN (
         SELECT count(*) FROM signups w
@@ -68,7 +80,13 @@ class SignupRepository:
         self._db = db
 
     async def take(
-        self, person_id: int, event_id: str, capacity: int, now: datetime
+        self,
+        person_id: int,
+        event_id: str,
+        capacity: int,
+        now: datetime,
+        *,
+        rivals: Sequence[str] = (),
     ) -> list[int] | None:
         """Join the waitlist and hand the free seats to its head, in one transaction.
 
@@ -76,7 +94,7 @@ class SignupRepository:
         waiting people were owed (a capacity raised, a fill that did not run) go to those
         people first. Returns who got a seat, in order (the person among them if they did),
         or None when the person already holds a seat or place (a double tap): nothing changes
-        then.
+        then. `rivals`: see `fill`.
         """
         async with self._db.transaction() as tx:
             row = await first_row(
@@ -91,7 +109,7 @@ class SignupRepository:
             )
             if row is None:
                 return None
-            return await _fill(tx, event_id, capacity)
+            return await _fill(tx, event_id, capacity, rivals)
 
     async def get(self, person_id: int, event_id: str) -> Signup | None:
         row = await self._db.fetch_one(
@@ -108,7 +126,13 @@ class SignupRepository:
         return [_signup(row) for row in rows]
 
     async def release(
-        self, person_id: int, event_id: str, capacity: int, *, promote: bool
+        self,
+        person_id: int,
+        event_id: str,
+        capacity: int,
+        *,
+        promote: bool,
+        rivals: Sequence[str] = (),
     ) -> tuple[Status | None, list[int]]:
         """Give up a seat or a waitlist place; fill the free seats from the waitlist in order.
 
@@ -122,13 +146,14 @@ class SignupRepository:
                 (person_id, event_id),
             )
             released: Status | None = None if row is None else row[0]
-            promoted = await _fill(tx, event_id, capacity) if promote else []
+            promoted = await _fill(tx, event_id, capacity, rivals) if promote else []
         return released, promoted
 
-    async def fill(self, event_id: str, capacity: int) -> list[int]:
-        """Hand free seats to the waitlist (after a capacity was raised)."""
+    async def fill(self, event_id: str, capacity: int, rivals: Sequence[str] = ()) -> list[int]:
+        """Hand free seats to the waitlist in order, passing over whoever holds a seat at one
+        of `rivals` (they keep their place, and are next in line once they hold none)."""
         async with self._db.transaction() as tx:
-            return await _fill(tx, event_id, capacity)
+            return await _fill(tx, event_id, capacity, rivals)
 
     async def counts(self, event_ids: Sequence[str] | None = None) -> dict[str, EventCounts]:
         rows = await self._db.fetch_all(
@@ -144,10 +169,14 @@ class SignupRepository:
             return found
         return {event_id: found.get(event_id, EventCounts(0, 0)) for event_id in event_ids}
 
-    async def free_seats(self, event_id: str, capacity: int) -> int:
+    async def free_seats(self, event_id: str, capacity: int, rivals: Sequence[str] = ()) -> int:
         """Seats a newcomer could take: those neither held nor owed to someone waiting."""
         value = await self._db.fetch_value(
-            "SELECT count(*) FROM signups WHERE event_id = ?", (event_id,)
+            f"""
+            SELECT (SELECT count(*) FROM signups WHERE event_id = ?1 AND status = 'seat')
+                 + (SELECT count(*) FROM signups s WHERE {_NEXT_IN_LINE})
+            """,
+            (event_id, json.dumps(list(rivals))),
         )
         return max(0, capacity - int(value))
 
@@ -251,22 +280,21 @@ class SignupRepository:
         return {row["event_id"] for row in rows}
 
 
-async def _fill(tx: aiosqlite.Connection, event_id: str, capacity: int) -> list[int]:
-    """Promote the head of the waitlist while seats are free; who was promoted, in order."""
+async def _fill(
+    tx: aiosqlite.Connection, event_id: str, capacity: int, rivals: Sequence[str]
+) -> list[int]:
+    """Promote the next in line while seats are free; who was promoted, in order."""
     promoted: list[int] = []
     while True:
         row = await first_row(
             tx,
-            """
+            f"""
             UPDATE signups SET status = 'seat'
-            WHERE id = (
-                SELECT id FROM signups WHERE event_id = ? AND status = 'waitlist'
-                ORDER BY id LIMIT 1
-            )
-            AND (SELECT count(*) FROM signups WHERE event_id = ? AND status = 'seat') < ?
+            WHERE id = (SELECT s.id FROM signups s WHERE {_NEXT_IN_LINE} ORDER BY s.id LIMIT 1)
+            AND (SELECT count(*) FROM signups WHERE event_id = ?1 AND status = 'seat') < ?3
             RETURNING person_id
             """,
-            (event_id, event_id, capacity),
+            (event_id, json.dumps(list(rivals)), capacity),
         )
         if row is None:
             return promoted
