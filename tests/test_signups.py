@@ -16,7 +16,15 @@ from aiogram.methods import (
     SendDocument,
     SendMessage,
 )
-from aiogram.types import Chat, Message
+from aiogram.types import (
+    Chat,
+    ChatMemberBanned,
+    ChatMemberMember,
+    ChatMemberUpdated,
+    Message,
+    Update,
+    User,
+)
 from icalendar import Calendar
 
 from bot.app import create_app
@@ -118,6 +126,21 @@ async def arrives(offline: Offline, chat_id: int, start: str) -> str:
                 return visible_text(request.text)
         await asyncio.sleep(0.01)
     pytest.fail(f"no message starting {start!r} reached {chat_id}")
+
+
+async def block(chat: OfflineChat, blocked: bool = True) -> None:
+    """The person blocks the bot in Telegram (or unblocks it)."""
+    bot = User(id=1, is_bot=True, first_name="Forum bot")
+    kicked = ChatMemberBanned(user=bot, until_date=datetime(1970, 1, 1, tzinfo=UTC))
+    member = ChatMemberMember(user=bot)
+    change = ChatMemberUpdated(
+        chat=chat.chat,
+        from_user=chat.user.as_user(),
+        date=datetime.now(UTC),
+        old_chat_member=member if blocked else kicked,
+        new_chat_member=kicked if blocked else member,
+    )
+    await chat.feed(Update(update_id=chat.session.next_update_id(), my_chat_member=change))
 
 
 async def standing(offline: Offline, event_id: str) -> tuple[list[int], list[int]]:
@@ -281,6 +304,23 @@ async def test_seats_added_while_the_bot_was_down_go_to_the_waitlist_at_start_up
         granted = await arrives(again, first.user.id, "🎉 Good news")
         assert "✅ You have a seat." in granted
         await a_newcomer_queues_behind(again, first.user.id, second.user.id)
+
+
+async def test_a_freed_seat_passes_over_who_blocked_the_bot_until_they_unblock_it(
+    offline: Offline,
+) -> None:
+    holders, (gone, next_one) = await waiting_for(offline, STORYTELLING, 34_001, 34_002)
+    await block(gone)
+    await holders[0].press(press(SignupAction.CANCEL, STORYTELLING), listing(holders[0]))
+    await offline.app.sender.drain()
+    assert next_one.last_message().text.startswith("🎉 Good news")  # type: ignore[union-attr]
+    assert (await standing(offline, STORYTELLING))[1] == [gone.user.id]  # keeps the place
+    await holders[1].press(press(SignupAction.CANCEL, STORYTELLING), listing(holders[1]))
+    assert gone.user.id not in (await standing(offline, STORYTELLING))[0]
+    await block(gone, blocked=False)  # back: the seat left free is theirs
+    await offline.app.sender.drain()
+    assert gone.last_message().text.startswith("🎉 Good news")  # type: ignore[union-attr]
+    assert gone.user.id in (await standing(offline, STORYTELLING))[0]
 
 
 # -- clashes -------------------------------------------------------------------------------

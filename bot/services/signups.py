@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -237,15 +237,25 @@ class SignupService:
         )
         promoted = {event_id: tuple(filled)} if filled else {}
         if released == "seat" and rivals:  # waiting elsewhere, they may be next in line now
-            promoted |= await self._fill(program, await self._waiting(person_id, rivals))
+            waiting = [other for other in await self._waiting(person_id) if other in rivals]
+            promoted |= await self._fill(program, waiting)
         self._changed()
         return Released(released is not None, promoted)
 
-    async def _waiting(self, person_id: int, among: Sequence[str]) -> list[str]:
+    async def resume(self, person_id: int) -> dict[str, tuple[int, ...]]:
+        """The person unblocked the bot: their waitlist places, passed over meanwhile, are in
+        line again, and seats left free for them are theirs now (those promoted, per event)."""
+        async with self._turn(person_id):
+            promoted = await self._fill(self._programs.current, await self._waiting(person_id))
+        if promoted:
+            self._changed()
+        return promoted
+
+    async def _waiting(self, person_id: int) -> list[str]:
         return [
             signup.event_id
             for signup in await self._repo.of_person(person_id)
-            if signup.status == "waitlist" and signup.event_id in among
+            if signup.status == "waitlist"
         ]
 
     async def _fill(

@@ -55,11 +55,12 @@ class EventCounts:
     waitlist: int
 
 
-# A waitlist place owed the next free seat of event ?1: not that of someone passed over for
-# holding a seat at one of the events ?2 (a JSON list: under clash_policy forbid, the events
-# overlapping it).
+# A waitlist place owed the next free seat of event ?1: not that of someone passed over, for
+# having blocked the bot (a seat they would never hear of) or for holding a seat at one of the
+# events ?2 (a JSON list: under clash_policy forbid, the events overlapping it).
 _NEXT_IN_LINE = """
     s.event_id = ?1 AND s.status = 'waitlist'
+    AND (SELECT blocked FROM people WHERE id = s.person_id) = 0
     AND NOT EXISTS (
         SELECT 1 FROM signups held
         WHERE held.person_id = s.person_id AND held.status = 'seat'
@@ -150,8 +151,9 @@ class SignupRepository:
         return released, promoted
 
     async def fill(self, event_id: str, capacity: int, rivals: Sequence[str] = ()) -> list[int]:
-        """Hand free seats to the waitlist in order, passing over whoever holds a seat at one
-        of `rivals` (they keep their place, and are next in line once they hold none)."""
+        """Hand free seats to the waitlist in order, passing over whoever has blocked the bot
+        or holds a seat at one of `rivals` (they keep their place, and are next in line again
+        once they unblock it or hold no such seat)."""
         async with self._db.transaction() as tx:
             return await _fill(tx, event_id, capacity, rivals)
 
