@@ -77,7 +77,7 @@ async def planning(people_count: int, per_person: int, rounds: int) -> tuple[flo
                 if event_id in with_seats:
                     await signups.take(person, event_id, 5000, now)
                 else:
-                    await signups.toggle_reminder(person, event_id, now)
+                    await signups.set_reminder(person, event_id, now, on=True)
         timings = []
         jobs = []
         for _ in range(rounds):

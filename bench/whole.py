@@ -419,7 +419,8 @@ async def populate(database: Path, people: int) -> int:
                 capacity = program.events_by_id[event].capacity or 0
                 await signups.take(person, event, capacity, now)
             else:
-                await signups.toggle_reminder(person, open_[(person + k) % len(open_)], now)
+                event = open_[(person + k) % len(open_)]
+                await signups.set_reminder(person, event, now, on=True)
             count += 1
     draft = Draft(Audience(AudienceKind.EVERYONE), {lang: "Доброе утро!" for lang in LANGS}, "ru")
     await app.broadcasts.create(ORGANIZER, draft)

@@ -64,7 +64,10 @@ class SignupAction(StrEnum):
     ASK_CANCEL = "q"  # ask to confirm giving up a seat or place
     CANCEL = "x"  # give it up (confirmed, or one tap from a seat-granted message)
     KEEP = "k"  # do not give it up: back to what was shown
-    REMIND = "r"  # switch "remind me" for an event without sign-up
+    # "remind me" for an event without sign-up, on or off: the state wanted, not a switch, so
+    # a double tap does not undo itself (the old switch, "r", answers as out of date)
+    REMIND_ON = "r1"
+    REMIND_OFF = "r0"
 
 
 class Origin(StrEnum):

@@ -23,6 +23,7 @@ RESOLVE = {
     SignupAction.SWITCH: Resolve.SWITCH,
     SignupAction.BOTH: Resolve.BOTH,
 }
+REMIND = {SignupAction.REMIND_ON: True, SignupAction.REMIND_OFF: False}
 
 
 async def signup_pressed(
@@ -63,10 +64,9 @@ async def signup_pressed(
         callback_answer.text = (
             views.released_notice() if released.released else texts.stale_button()
         )
-    elif action is SignupAction.REMIND:
-        callback_answer.text = views.reminder_notice(
-            bool(await signups.toggle_reminder(person.id, event.id))
-        )
+    elif action in REMIND:
+        await signups.set_reminder(person.id, event.id, on=REMIND[action])
+        callback_answer.text = views.reminder_notice(REMIND[action])
     await _redraw(bot, query, origin, program, event, lang, person, signups)
 
 

@@ -29,6 +29,9 @@ PACKED = [
     callbacks.ScheduleCb(view=callbacks.ScheduleView.DAY, day=1, page=2).pack(),
     callbacks.EventCb(action=callbacks.EventAction.OPEN, id="plenary").pack(),
     callbacks.SignupCb(action=callbacks.SignupAction.JOIN, id="t-1").pack(),
+    callbacks.SignupCb(
+        action=callbacks.SignupAction.REMIND_OFF, id="t-1", origin=callbacks.Origin.AGENDA
+    ).pack(),
     callbacks.AgendaCb(calendar=True).pack(),
     callbacks.AgendaCb().pack(),
     callbacks.SettingsCb().pack(),

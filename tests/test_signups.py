@@ -505,6 +505,21 @@ async def test_events_without_capacity_have_a_remind_me_toggle(offline: Offline)
     assert answer_of(shown) == "This event needs no sign-up."
 
 
+async def test_a_double_tap_on_remind_me_or_its_cross_in_my_does_it_once(
+    offline: Offline,
+) -> None:
+    chat = offline.chat(language_code="en")
+    card = await card_of(chat, NO_CAPACITY)
+    taps = await asyncio.gather(*(chat.press_button("Remind me", card) for _ in range(2)))
+    assert [answer_of(shown) for shown in taps] == ["🔔 I will remind you."] * 2
+    await chat.send("/my")
+    agenda = chat.last_message()
+    assert visible_text(agenda.text or "").splitlines()[3].endswith("🔔")
+    taps = await asyncio.gather(*(chat.press_button("✖ 1", agenda) for _ in range(2)))
+    assert [answer_of(shown) for shown in taps] == ["🔕 No reminder for this one."] * 2
+    assert visible_text(chat.last_message().text or "").startswith("🗂 Your agenda is empty.")
+
+
 # -- /my -----------------------------------------------------------------------------------
 
 
@@ -517,7 +532,7 @@ async def test_my_agenda_lists_by_day_marks_the_waitlist_and_cancels_with_confir
     chat = offline.chat(language_code="en")
     for event_id in (POETS, "training-project-mgmt", TRAINER):
         await chat.press(press(SignupAction.JOIN, event_id, Origin.LIST), listing(chat))
-    await chat.press(press(SignupAction.REMIND, NO_CAPACITY, Origin.LIST), listing(chat))
+    await chat.press(press(SignupAction.REMIND_ON, NO_CAPACITY, Origin.LIST), listing(chat))
     agenda = only(await chat.send("/my"), SendMessage)
     text = visible_text(agenda.text)
     lines = text.splitlines()
@@ -590,6 +605,7 @@ async def test_an_empty_agenda_points_to_the_schedule(offline: Offline) -> None:
         "su:j",
         "su:zz:training-media-literacy:c",
         "su:j:training-media-literacy:q",
+        "su:r:opening:c",  # "remind me" when it was a switch
     ],
 )
 async def test_forged_sign_up_buttons_change_nothing(offline: Offline, data: str) -> None:

@@ -279,13 +279,12 @@ class SignupService:
         program = self._programs.current
         return await self._fill(program, (event.id for event in program.events))
 
-    async def toggle_reminder(self, person_id: int, event_id: str) -> bool | None:
-        """Switch "remind me" for an event without sign-up; None if there is no such event."""
-        if event_id not in self._programs.current.events_by_id:
-            return None
-        on = await self._repo.toggle_reminder(person_id, event_id, self._clock.now())
-        self._changed()
-        return on
+    async def set_reminder(self, person_id: int, event_id: str, *, on: bool) -> None:
+        """Turn "remind me" for an event without sign-up on or off; a second time changes
+        nothing (a double tap). An event no longer in the program is left alone."""
+        if event_id in self._programs.current.events_by_id:
+            await self._repo.set_reminder(person_id, event_id, self._clock.now(), on=on)
+            self._changed()
 
     async def agenda(self, person_id: int) -> list[AgendaItem]:
         """The person's events (seats, waitlist places, reminders) in time order."""

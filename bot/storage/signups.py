@@ -259,21 +259,23 @@ class SignupRepository:
 
     # -- "remind me" for events without sign-up ------------------------------------------
 
-    async def toggle_reminder(self, person_id: int, event_id: str, now: datetime) -> bool:
-        """Switch the person's reminder for an event; True if it is now on."""
-        async with self._db.transaction() as tx:
-            removed = await first_row(
-                tx,
-                "DELETE FROM remind_me WHERE person_id = ? AND event_id = ? RETURNING 1",
-                (person_id, event_id),
-            )
-            if removed is not None:
-                return False
-            await tx.execute(
-                "INSERT INTO remind_me (person_id, event_id, created_at) VALUES (?, ?, ?)",
+    async def set_reminder(
+        self, person_id: int, event_id: str, now: datetime, *, on: bool
+    ) -> None:
+        """Turn the person's reminder for an event on or off (idempotent)."""
+        if on:
+            await self._db.execute(
+                """
+                INSERT INTO remind_me (person_id, event_id, created_at) VALUES (?, ?, ?)
+                ON CONFLICT (person_id, event_id) DO NOTHING
+                """,
                 (person_id, event_id, to_db(now)),
             )
-            return True
+        else:
+            await self._db.execute(
+                "DELETE FROM remind_me WHERE person_id = ? AND event_id = ?",
+                (person_id, event_id),
+            )
 
     async def reminders_of(self, person_id: int) -> set[str]:
         rows = await self._db.fetch_all(

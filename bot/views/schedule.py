@@ -336,9 +336,9 @@ def signup_button(builder: Buttons, event: Event, state: EventState, origin: Ori
     elif event.cancelled:
         return False
     elif state.reminded:
-        button(_("🔕 Don't remind me"), SignupAction.REMIND)
+        button(_("🔕 Don't remind me"), SignupAction.REMIND_OFF)
     else:
-        button(_("🔔 Remind me"), SignupAction.REMIND)
+        button(_("🔔 Remind me"), SignupAction.REMIND_ON)
     return True
 
 

@@ -175,7 +175,7 @@ def agenda(
         builder.button(
             text=str(number), callback_data=EventCb(action=EventAction.OPEN, id=item.event.id)
         )
-        action = SignupAction.ASK_CANCEL if item.signup else SignupAction.REMIND
+        action = SignupAction.ASK_CANCEL if item.signup else SignupAction.REMIND_OFF
         builder.button(
             text=f"✖ {number}",
             callback_data=SignupCb(action=action, id=item.event.id, origin=Origin.AGENDA),
