@@ -131,7 +131,7 @@ async def agenda_calendar(
     program = programs.current
     events = await signups.planned(person.id)
     if not events:
-        callback_answer.text = texts.stale_button()
+        callback_answer.text = views.nothing_to_add_to_calendar()
         return
     me = await bot.me()
     name = views.agenda_calendar_name()

@@ -586,6 +586,19 @@ async def test_add_all_to_calendar_sends_one_ics_of_the_plans(
     assert "start=e-lit-toraighyrov" in str(vevents[0]["URL"])
 
 
+async def test_an_agenda_of_waitlist_places_alone_offers_no_calendar(offline: Offline) -> None:
+    _, (chat,) = await waiting_for(offline, STORYTELLING, 35_001)
+    await chat.send("/my")
+    agenda = chat.last_message()
+    assert "⏳ waitlist #1" in visible_text(agenda.text or "")
+    assert "📅 Add all to calendar" not in labels(agenda.reply_markup)
+    shown = await chat.press(AgendaCb(calendar=True).pack(), agenda)  # on an older agenda
+    assert answer_of(shown) == (
+        "Nothing to add yet: only seats and reminders go into the calendar, not waitlists."
+    )
+    assert not [r for r in shown if isinstance(r, SendDocument)]
+
+
 async def test_an_empty_agenda_points_to_the_schedule(offline: Offline) -> None:
     chat = offline.chat(language_code="ru")
     agenda = only(await chat.send("/my"), SendMessage)

@@ -64,6 +64,11 @@ class AgendaItem:
     event: Event
     signup: Signup | None  # None: a "remind me" event
 
+    @property
+    def planned(self) -> bool:
+        """A seat or a reminder belongs in a calendar; a waitlist place is not a plan yet."""
+        return self.signup is None or self.signup.status == "seat"
+
 
 @dataclass(frozen=True, slots=True)
 class EventStats:
@@ -304,13 +309,8 @@ class SignupService:
         return items
 
     async def planned(self, person_id: int) -> list[Event]:
-        """What belongs in the person's calendar: seats and reminders (a waitlist place is not
-        a plan yet)."""
-        return [
-            item.event
-            for item in await self.agenda(person_id)
-            if item.signup is None or item.signup.status == "seat"
-        ]
+        """What belongs in the person's calendar: seats and reminders."""
+        return [item.event for item in await self.agenda(person_id) if item.planned]
 
     async def stats(self) -> Stats:
         program = self._programs.current

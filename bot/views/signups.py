@@ -180,9 +180,15 @@ def agenda(
             text=f"✖ {number}",
             callback_data=SignupCb(action=action, id=item.event.id, origin=Origin.AGENDA),
         )
-    builder.button(text=_("📅 Add all to calendar"), callback_data=AgendaCb(calendar=True))
+    if any(item.planned for item in items):  # waitlist places alone make no calendar
+        builder.button(text=_("📅 Add all to calendar"), callback_data=AgendaCb(calendar=True))
     builder.adjust(*([4] * (len(shown) // 2)), *([2] if len(shown) % 2 else []), 1)
     return fit(lines), builder.as_markup()
+
+
+def nothing_to_add_to_calendar() -> str:
+    """The calendar button of an older agenda, pressed when only waitlist places are left."""
+    return _("Nothing to add yet: only seats and reminders go into the calendar, not waitlists.")
 
 
 def mark(signup: Signup | None) -> str:
