@@ -43,18 +43,21 @@ async def signup_pressed(
         callback_answer.text = texts.event_gone()
         return
     action, origin = callback_data.action, callback_data.origin
+    # A prompt asked from a list comes as a message of its own, answered as a card is: it
+    # turns into the event's card, so no live Switch / Keep both stays behind.
+    asked_in = Origin.CARD if origin is Origin.LIST else origin
     if action in RESOLVE:
         result = await signups.sign_up(person.id, event.id, RESOLVE[action])
         await notifier.seats_granted(result.promoted)
         if result.outcome is Outcome.CLASH:
-            text, markup = views.clash_prompt(program, event, result.clashes, lang, origin)
+            text, markup = views.clash_prompt(program, event, result.clashes, lang, asked_in)
             await _show(bot, query, origin, text, markup)
             return
         callback_answer.text = views.outcome_notice(result, lang)
     elif action is SignupAction.ASK_CANCEL:
         signup = (await signups.state(person.id, event)).signup
         if signup is not None:
-            text, markup = views.cancel_prompt(program, event, signup, lang, origin)
+            text, markup = views.cancel_prompt(program, event, signup, lang, asked_in)
             await _show(bot, query, origin, text, markup)
             return
         callback_answer.text = texts.stale_button()

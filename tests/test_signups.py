@@ -341,6 +341,28 @@ async def test_a_clash_warns_and_switching_releases_the_other_seat(offline: Offl
     assert (await standing(offline, TRAINING))[0] == []
 
 
+async def test_a_clash_prompt_under_a_list_turns_into_the_card_once_answered(
+    offline: Offline,
+) -> None:
+    chat = offline.chat(language_code="en")
+    await join(chat, TRAINING)
+    await join(chat, STORYTELLING)
+    prompt = chat.last_message()  # a message of its own, under the list
+    assert visible_text(prompt.text or "").startswith("⚠️ ")
+    back = only(await chat.press_button("Back", prompt), EditMessageText)
+    assert back.message_id == prompt.message_id
+    assert visible_text(back.text).startswith("🛠 Master class\nStorytelling for children")
+    assert labels(back.reply_markup)[0] == "✍️ Sign up"
+    await join(chat, STORYTELLING)
+    prompt = chat.last_message()
+    shown = await chat.press_button("Switch", prompt)
+    assert answer_of(shown) == "✅ You are signed up!"
+    card = only(shown, EditMessageText)
+    assert card.message_id == prompt.message_id
+    assert "✅ You have a seat." in visible_text(card.text)
+    assert labels(card.reply_markup)[0] == "❌ Cancel my seat"
+
+
 async def test_keeping_both_holds_both(offline: Offline) -> None:
     chat = offline.chat(language_code="en")
     await chat.press(press(SignupAction.JOIN, TRAINING, Origin.LIST), listing(chat))
