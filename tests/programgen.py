@@ -3,20 +3,23 @@
 `generate_program(300)` gives a forum of two days (2026-12-10..11, Asia/Almaty) with 300 events in
 20+ rooms of three venues, long titles in Kazakh (with ә ғ қ ң ө ұ ү һ і), Russian and English,
 about ten sections, speakers, descriptions, capacities on some events, some cancelled events and a
-FAQ. The same seed always gives the same program. It goes through the real loader, so it obeys
-every rule of docs/program-format.md (ids, dates, no overlaps in a room, all three languages).
+FAQ; on request, delegations with itineraries as long and wordy as asked (ids and invite codes of
+the longest allowed length, names with `<` and `&`). The same seed always gives the same program.
+It goes through the real loader, so it obeys every rule of docs/program-format.md (ids, dates, no
+overlaps in a room, all three languages).
 """
 
 from __future__ import annotations
 
 import math
 import random
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import yaml
 
-from bot.program import EventKind, Program, parse_program
+from bot.program import EventKind, ItineraryKind, Program, parse_program
 
 DAYS = ("2026-12-10", "2026-12-11")
 FIRST_HOUR = 8
@@ -212,6 +215,9 @@ KINDS = (
     EventKind.BREAK,
     EventKind.OTHER,
 )
+ID_LIMIT = 32  # ids and invite codes travel in callback data and deep links: the longest allowed
+CODE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+LEADERS = 700_000_001  # the first delegation's leader; the next one leads the next delegation
 FAQ = (
     ("wifi", ("wifi", "интернет", "құпиясөз"), ("вайфай", "пароль"), ("wifi", "password")),
     ("cloakroom", ("гардероб", "киім"), ("гардероб", "куртка"), ("cloakroom", "coat")),
@@ -261,8 +267,64 @@ class _Words:
         return f"{first} {self.name()}{self.rng.choice(SURNAME_ENDINGS)}"
 
 
-def generate_data(events: int = 300, *, seed: int = 1, title_length: int = 180) -> dict[str, Any]:
-    """The program as the dict a YAML file would hold."""
+def _itinerary(words: _Words, items: int, length: int, venues: list[str]) -> list[dict[str, Any]]:
+    """`items` items from the day before the forum to the day after; some start in one minute."""
+    rng = words.rng
+    first_day = datetime.fromisoformat(DAYS[0]) - timedelta(days=1)
+    generated: list[dict[str, Any]] = []
+    start = first_day
+    for _ in range(items):
+        if not generated or rng.random() > 0.1:
+            start = first_day + timedelta(
+                days=rng.randrange(len(DAYS) + 2), minutes=6 * 60 + 5 * rng.randrange(17 * 12)
+            )
+        item: dict[str, Any] = {
+            "kind": rng.choice(tuple(ItineraryKind)).value,
+            "title": words.text(length),
+            "starts_at": start.isoformat(timespec="minutes"),
+        }
+        if rng.random() < 0.6:
+            end = start + timedelta(minutes=rng.choice((15, 40, 90, 600)))
+            item["ends_at"] = end.isoformat(timespec="minutes")
+        where = rng.random()
+        if where < 0.4:
+            item["place"] = words.text(length)
+        elif where < 0.7:
+            item["venue"] = rng.choice(venues)
+        if rng.random() < 0.5:
+            item["lat"] = round(52.2 + rng.random() / 10, 5)
+            item["lon"] = round(76.9 + rng.random() / 10, 5)
+        if rng.random() < 0.6:
+            item["details"] = words.text(length)
+        generated.append(item)
+    return generated
+
+
+def _delegations(
+    words: _Words, itineraries: Sequence[int], length: int, venues: list[str]
+) -> list[dict[str, Any]]:
+    rng = words.rng
+    return [
+        {
+            "id": f"delegation-{n + 1:04d}".ljust(ID_LIMIT, "_"),
+            "name": words.text(length, prefix=f"«{words.name()} & <{words.name()}>»"),
+            "origin": words.text(length),
+            "join_code": f"{n + 1:04d}".ljust(ID_LIMIT, rng.choice(CODE_ALPHABET)),
+            "leaders": [LEADERS + n],
+            "contact": words.text(80),
+            "itinerary": _itinerary(words, items, length, venues),
+        }
+        for n, items in enumerate(itineraries)
+    ]
+
+
+def generate_data(
+    events: int = 300, *, seed: int = 1, title_length: int = 180, delegations: Sequence[int] = ()
+) -> dict[str, Any]:
+    """The program as the dict a YAML file would hold.
+
+    `delegations` gives the length of each delegation's itinerary: `(90, 0)` makes two delegations,
+    the first with 90 items. Their texts are `title_length` characters long, like the titles."""
     rng = random.Random(seed)
     words = _Words(rng)
     rooms_needed = max(MIN_ROOMS, math.ceil(events / (SLOTS_PER_DAY * len(DAYS))))
@@ -343,7 +405,7 @@ def generate_data(events: int = 300, *, seed: int = 1, title_length: int = 180) 
         }
         for faq_id, kk, ru, en in FAQ
     ]
-    return {
+    data: dict[str, Any] = {
         "forum": {
             "id": f"generated-{seed}",
             "title": words.text(120),
@@ -358,14 +420,22 @@ def generate_data(events: int = 300, *, seed: int = 1, title_length: int = 180) 
         "events": generated,
         "faq": faq,
     }
+    if delegations:
+        venue_ids = [venue["id"] for venue in venues]
+        data["delegations"] = _delegations(words, delegations, title_length, venue_ids)
+    return data
 
 
-def generate_yaml(events: int = 300, *, seed: int = 1, title_length: int = 180) -> str:
-    data = generate_data(events, seed=seed, title_length=title_length)
+def generate_yaml(
+    events: int = 300, *, seed: int = 1, title_length: int = 180, delegations: Sequence[int] = ()
+) -> str:
+    data = generate_data(events, seed=seed, title_length=title_length, delegations=delegations)
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000)
 
 
-def generate_program(events: int = 300, *, seed: int = 1, title_length: int = 180) -> Program:
+def generate_program(
+    events: int = 300, *, seed: int = 1, title_length: int = 180, delegations: Sequence[int] = ()
+) -> Program:
     """A valid program of `events` events; deterministic for a seed."""
-    text = generate_yaml(events, seed=seed, title_length=title_length)
+    text = generate_yaml(events, seed=seed, title_length=title_length, delegations=delegations)
     return parse_program(text, source=f"<generated seed={seed}>").program
