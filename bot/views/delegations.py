@@ -37,10 +37,11 @@ ITEM_ICONS = {
     ItineraryKind.OTHER: "📌",
 }
 ENTRIES = 40  # an itinerary lists at most this many lines (pins: buttons for those)
+NAME = 120  # characters of a delegation's name that any message or caption shows
 
 
 def name_of(delegation: Delegation, lang: Lang) -> str:
-    return esc(shorten(delegation.name.get(lang), 120))
+    return esc(shorten(delegation.name.get(lang), NAME))
 
 
 def join_prompt(delegation: Delegation, lang: Lang, code: str) -> tuple[str, InlineKeyboardMarkup]:
@@ -142,9 +143,10 @@ def itinerary(
 
 
 def itinerary_name(delegation: Delegation | None, lang: Lang) -> str:
+    """The calendar file's caption and calendar name: plain text, shortened like `name_of`."""
     if delegation is None:
         return _("My forum itinerary")
-    return _("Itinerary: {name}").format(name=delegation.name.get(lang))
+    return _("Itinerary: {name}").format(name=shorten(delegation.name.get(lang), NAME))
 
 
 def members(
