@@ -1,12 +1,14 @@
 """Telegram's limits hold for any program: 4096 characters, 64-byte callback data, 100 buttons.
 
 A property test renders every screen of generated programs (up to 300 events with long Kazakh
-titles) in the three languages and checks each message the way Telegram would.
+titles) in the three languages and checks each message the way Telegram would; another does the
+same for the delegation screens (long itineraries, many seats, many delegations, big rosters).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,20 +17,28 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.app import create_app
+from bot.clock import ManualClock
 from bot.config import Settings
 from bot.i18n import create_i18n, in_language
 from bot.offline import OfflineChat, OfflineSession, OfflineUser
-from bot.program import LANGS, Program
+from bot.program import LANGS, Event, Program, ProgramHolder
+from bot.services.delegations import DelegationService, Itinerary
 from bot.services.schedule import FILTER_KINDS, day_page, now_and_next
 from bot.services.signups import EventState
 from bot.storage import Database
-from bot.storage.signups import Signup
-from bot.texts import greeting, help_text
-from bot.views import places, schedule
+from bot.storage.people import PeopleRepository, Person
+from bot.storage.signups import Signup, SignupRepository
+from bot.texts import esc, greeting, help_text
+from bot.views import delegations, places, schedule
 from tests.fakes.telegram import parse_html
 from tests.programgen import generate_program
 
 Screen = tuple[str, InlineKeyboardMarkup | None]
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+BOT_USERNAME = "f" * 29 + "bot"  # the longest a bot's username can be: every invite link has it
+ORGANIZER = 500
+MEMBERS = 10_000  # the first of 2,000 members' Telegram ids
 SIGNED = datetime(2026, 12, 1, tzinfo=UTC)
 # The standings a card can show: none, a seat, far down a waitlist, full, reminded, closed.
 STATES: tuple[EventState | None, ...] = (
@@ -79,9 +89,10 @@ def screens(program: Program) -> Iterator[Screen]:
                 yield places.venue_details(venue, lang), None
 
 
-def check(text: str, markup: InlineKeyboardMarkup | None) -> None:
+def check(text: str, markup: InlineKeyboardMarkup | None, *, limit: int = MAX_TEXT) -> None:
+    """`limit`: MAX_TEXT for a message, MAX_CAPTION for the caption of a photo or file."""
     shown, _entities = parse_html(text)  # raises on HTML that Telegram would refuse
-    assert 1 <= len(shown) <= 4096, (len(shown), shown[:200])
+    assert 1 <= len(shown) <= limit, (len(shown), shown[:200])
     if markup is None:
         return
     rows = markup.inline_keyboard
@@ -147,3 +158,202 @@ async def test_browsing_a_300_event_program_through_the_dispatcher(tmp_path: Pat
         await chat.send("/where")
     finally:
         await db.close()
+
+
+class Seats:
+    """The signups DelegationService reads: the person holds a seat for each of `events`."""
+
+    def __init__(self, events: Sequence[Event]) -> None:
+        self._events = events
+
+    async def of_person(self, person_id: int) -> list[Signup]:
+        return [Signup(person_id, event.id, "seat", SIGNED) for event in self._events]
+
+
+def person(number: int, delegation_id: str | None = None) -> Person:
+    """Someone with a name as long as Telegram allows (64 + 1 + 64), full of `<` and `&`."""
+    names = ("Әлия <Жақыпова> & Co ", "&lt;b&gt;Ольга&amp; ", "<b>Ivan</b> <i ", "&&&<<<>>> ")
+    name = (names[number % len(names)] * 20)[:129]
+    language = (None, *LANGS)[number % (len(LANGS) + 1)]
+    username = f"user{number}".ljust(32, "_") if number % 3 else None
+    return Person(number, name, username, language, "de", delegation_id, False, SIGNED, SIGNED)
+
+
+def itineraries(program: Program, seats: Sequence[Event]) -> list[Itinerary]:
+    """What /itinerary shows someone holding `seats`, in each of the first two delegations (the
+    generator's longest itineraries) and in none, before, during and after the forum."""
+    people = [person(1, d.id) for d in program.delegations[:2]] + [person(2)]
+    moments = (
+        program.starts_at - timedelta(days=2),
+        program.starts_at + timedelta(hours=5),
+        program.ends_at + timedelta(days=2),
+    )
+
+    async def plans() -> list[Itinerary]:
+        made = []
+        for moment in moments:
+            service = DelegationService(
+                None,  # type: ignore[arg-type]  # itinerary() reads only signups, program, clock
+                None,  # type: ignore[arg-type]
+                Seats(seats),  # type: ignore[arg-type]
+                ProgramHolder(program),
+                ManualClock(moment),
+            )
+            made += [await service.itinerary(someone) for someone in people]
+        return made
+
+    return asyncio.run(plans())
+
+
+def delegation_screens(
+    program: Program, plans: Sequence[Itinerary], roster: Sequence[Person]
+) -> Iterator[Screen]:
+    """Every message of the delegation views: join prompts, rosters, the overview, itineraries."""
+    counts = {delegation.id: 10**6 for delegation in program.delegations}
+    for lang in LANGS:
+        with in_language(lang):
+            yield delegations.overview(program, counts, BOT_USERNAME, lang)
+            yield delegations.overview(program, {}, BOT_USERNAME, lang)
+            for delegation in program.delegations:
+                yield delegations.join_prompt(delegation, lang, delegation.join_code)
+                yield delegations.joined(delegation, lang), None
+                yield delegations.linked(2**53, delegation, lang), None
+                yield delegations.members(delegation, roster, lang)
+                yield delegations.members(delegation, (), lang)
+            yield delegations.linked(2**53, None, lang), None
+            for text in (delegations.declined(), delegations.unknown_code()):
+                yield text, None
+            for text in (delegations.too_many_codes(), delegations.not_a_leader()):
+                yield text, None
+            yield delegations.link_usage(), None
+            for plan in plans:
+                yield delegations.itinerary(program, plan, lang)
+
+
+def itinerary_captions(program: Program) -> Iterator[str]:
+    """The caption of the calendar file that the itinerary's 📅 button sends, escaped as sent."""
+    for lang in LANGS:
+        with in_language(lang):
+            for delegation in (*program.delegations, None):
+                yield esc(delegations.itinerary_name(delegation, lang))
+
+
+def check_delegations(program: Program, seats: int, members: int) -> list[Screen]:
+    """Check every delegation screen with the first `seats` events held; return the screens."""
+    plans = itineraries(program, program.events[:seats])
+    roster = [person(number) for number in range(members)]
+    shown = list(delegation_screens(program, plans, roster))
+    for text, markup in shown:
+        check(text, markup)
+    for caption in itinerary_captions(program):
+        check(caption, None, limit=MAX_CAPTION)
+    return shown
+
+
+@settings(
+    max_examples=6,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(
+    seed=st.integers(min_value=0, max_value=10_000),
+    title_length=st.integers(min_value=10, max_value=700),  # 3000: the caption test
+    itineraries=st.lists(st.integers(min_value=0, max_value=90), min_size=1, max_size=2),
+    more=st.integers(min_value=0, max_value=70),  # over 60: the overview lists the first 60
+    seats=st.integers(min_value=0, max_value=80),
+    members=st.integers(min_value=0, max_value=200),
+)
+def test_every_delegation_screen_of_any_program_fits_telegrams_limits(
+    seed: int, title_length: int, itineraries: list[int], more: int, seats: int, members: int
+) -> None:
+    program = generate_program(
+        80, seed=seed, title_length=title_length, delegations=[*itineraries, *[1] * more]
+    )
+    with create_i18n().context():
+        check_delegations(program, seats, members)
+
+
+def test_a_long_itinerary_with_many_seats_and_75_delegations_fit() -> None:
+    program = generate_program(150, seed=3, title_length=400, delegations=(90, 65, *[2] * 73))
+    with create_i18n().context():
+        check_delegations(program, 120, 0)
+        plan = itineraries(program, program.events[:120])[0]
+        assert len(plan.items()) == 90 and len(plan.events()) > 100
+        for lang in LANGS:
+            with in_language(lang):
+                text, markup = delegations.itinerary(program, plan, lang)
+                assert text.endswith("\n…")  # cut to fit, not merely short
+                assert markup is not None
+                assert 20 < sum(map(len, markup.inline_keyboard)) <= 31  # pins, the calendar
+                text, markup = delegations.overview(program, {}, BOT_USERNAME, lang)
+                assert text.endswith("\n…")
+                assert sum(map(len, markup.inline_keyboard)) == 60  # a QR code for each listed
+
+
+def test_a_roster_of_2000_people_with_long_names_fits() -> None:
+    program = generate_program(10, seed=5, title_length=300, delegations=(3,))
+    roster = [person(number, program.delegations[0].id) for number in range(2000)]
+    with create_i18n().context():
+        for lang in LANGS:
+            with in_language(lang):
+                text, markup = delegations.members(program.delegations[0], roster, lang)
+                check(text, markup)
+                shown, _entities = parse_html(text)
+                assert "2000" in shown.splitlines()[0]
+                assert "Әлия <Жақыпова> & Co" in shown  # escaped, and shown as written
+                assert len(text) > MAX_TEXT - 300
+
+
+def test_the_itinerary_file_caption_fits_a_delegation_name_of_any_length() -> None:
+    program = generate_program(5, seed=9, title_length=3000, delegations=(1,))
+    assert len(program.delegations[0].name.kk) == 3000
+    with create_i18n().context():
+        for caption in itinerary_captions(program):
+            check(caption, None, limit=MAX_CAPTION)
+
+
+async def test_delegation_screens_through_the_dispatcher(tmp_path: Path) -> None:
+    """The handlers' own parts too (the QR code's and the calendar's captions, a roster read from
+    the database) pass the offline session, which refuses what Telegram refuses."""
+    program = generate_program(150, seed=11, title_length=1100, delegations=(50, *[1] * 64))
+    delegation = program.delegations[0]
+    db = await Database.open(tmp_path / "bot.db")
+    session = OfflineSession(bot_username=BOT_USERNAME)
+    settings_ = Settings(_env_file=None, admin_ids=frozenset({ORGANIZER}))
+    clock = ManualClock(program.starts_at + timedelta(hours=3))
+    app = await create_app(
+        settings_, program, db=db, session=session, token="1:offline", clock=clock
+    )
+
+    def chat(user_id: int, lang: str) -> OfflineChat:
+        user = OfflineUser(user_id, "Әлия <&>" * 16, username="u" * 32, language_code=lang)
+        return OfflineChat(app.dispatcher, app.bot, session, user)
+
+    people, seats = PeopleRepository(db), SignupRepository(db)
+    try:
+        for number in range(2000):
+            someone = person(number)
+            await people.seen(
+                MEMBERS + number,
+                full_name=someone.full_name,
+                username=someone.username,
+                telegram_language="kk",
+                now=SIGNED,
+            )
+            await people.set_delegation(MEMBERS + number, delegation.id)
+        member = chat(MEMBERS + 1, "kk")
+        for event in program.events[:120]:
+            await seats.take(member.user.id, event.id, 10**6, SIGNED)
+        await member.send("/itinerary")
+        plan = member.last_message()
+        await member.press_button("📅", plan)  # the calendar file, captioned with the name
+        await member.press_button("📍", plan)
+        leader = chat(delegation.leaders[0], "ru")
+        await leader.send("/delegation")
+        assert "2000" in (leader.last_message().text or "")
+        organizer = chat(ORGANIZER, "en")
+        await organizer.send("/delegations")
+        await organizer.press_button("QR 60")  # the invite link as a QR code, with a caption
+        assert len(session.files) == 2
+    finally:
+        await app.close()
