@@ -13,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.commands import commands
 from bot.formatting import format_date_range, format_in
 from bot.program.models import Event, EventKind, Lang, Program, Text
+from bot.telegram_html import utf16_len
 
 # Telegram refuses longer messages; quotes of what people typed are cut well below it.
 MAX_MESSAGE = 4096
@@ -49,10 +50,11 @@ def fit(lines: list[str], limit: int = MAX_MESSAGE) -> str:
     """Join lines into one message, dropping whole lines from the end if it would be too long.
 
     Lines carry balanced HTML of their own, so dropping whole lines keeps the markup valid; the
-    length is measured on the HTML, which is never shorter than what Telegram counts.
+    length is measured on the HTML in UTF-16 code units, never less than what Telegram counts
+    however it counts (an emoji is one character but two units, and entities count in units).
     """
     text = "\n".join(lines)
-    while len(text) > limit and len(lines) > 1:
+    while utf16_len(text) > limit and len(lines) > 1:
         lines = lines[:-1]
         text = "\n".join([*lines, "…"])
     return text

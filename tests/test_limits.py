@@ -28,7 +28,8 @@ from bot.services.signups import EventState
 from bot.storage import Database
 from bot.storage.people import PeopleRepository, Person
 from bot.storage.signups import Signup, SignupRepository
-from bot.texts import esc, greeting, help_text
+from bot.telegram_html import utf16_len
+from bot.texts import esc, fit, greeting, help_text
 from bot.views import delegations, places, schedule
 from tests.fakes.telegram import parse_html
 from tests.programgen import generate_program
@@ -92,7 +93,7 @@ def screens(program: Program) -> Iterator[Screen]:
 def check(text: str, markup: InlineKeyboardMarkup | None, *, limit: int = MAX_TEXT) -> None:
     """`limit`: MAX_TEXT for a message, MAX_CAPTION for the caption of a photo or file."""
     shown, _entities = parse_html(text)  # raises on HTML that Telegram would refuse
-    assert 1 <= len(shown) <= limit, (len(shown), shown[:200])
+    assert 1 <= utf16_len(shown) <= limit, (utf16_len(shown), shown[:200])  # as entities count
     if markup is None:
         return
     rows = markup.inline_keyboard
@@ -103,6 +104,13 @@ def check(text: str, markup: InlineKeyboardMarkup | None, *, limit: int = MAX_TE
             assert button.text.strip()
             assert button.callback_data is not None
             assert 1 <= len(button.callback_data.encode()) <= 64, button.callback_data
+
+
+def test_a_message_of_emoji_is_cut_by_utf16_units_not_characters() -> None:
+    lines = ["🎤 " + "Спикер" * 3] * 300  # 20 characters but 21 units each
+    text = fit(lines)
+    assert MAX_TEXT - 22 < utf16_len(text) <= MAX_TEXT  # as many whole lines as fit
+    assert text.endswith("\n…")
 
 
 @settings(
