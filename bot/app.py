@@ -12,19 +12,18 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiogram.utils.i18n import I18n
 
 import handlers
 from bot.clock import Clock, ManualClock, ShiftedClock, SystemClock
-from bot.commands import commands
+from bot.commands import set_command_menus
 from bot.config import Settings
 from bot.delivery import BroadcastReporter, Sender
 from bot.delivery.pacing import Pacer, PacingMiddleware
-from bot.i18n import DEFAULT_LOCALE, PersonI18nMiddleware, create_i18n
+from bot.i18n import PersonI18nMiddleware, create_i18n
 from bot.middlewares import AnswerCallbacks, InFlight, MovingOnEndsDialogues, PersonMiddleware
 from bot.notify import Notifier
-from bot.program import LANGS, Program, ProgramHolder
+from bot.program import Program, ProgramHolder
 from bot.reload import ProgramReload
 from bot.reminders import ApsJobHolder, ManualJobHolder, Reminders
 from bot.retry import RetryMiddleware
@@ -259,16 +258,3 @@ async def create_app(
     dispatcher.startup.register(app.on_startup)
     dispatcher.shutdown.register(app.on_shutdown)
     return app
-
-
-def command_menu(i18n: I18n, lang: str) -> list[BotCommand]:
-    with i18n.context(), i18n.use_locale(lang):
-        return [BotCommand(command=info.name, description=info.summary) for info in commands()]
-
-
-async def set_command_menus(bot: Bot, i18n: I18n) -> None:
-    """The command menu in each language, and Russian for clients in any other language."""
-    scope = BotCommandScopeDefault()
-    for lang in LANGS:
-        await bot.set_my_commands(command_menu(i18n, lang), scope=scope, language_code=lang)
-    await bot.set_my_commands(command_menu(i18n, DEFAULT_LOCALE), scope=scope)

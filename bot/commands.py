@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+
+from bot.i18n import DEFAULT_LOCALE
+from bot.program import LANGS, Lang
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +37,14 @@ def commands(*, organizer: bool = False, leader: bool = False) -> list[CommandIn
         CommandInfo("settings", _("Reminders: when, and of what")),
         CommandInfo("help", _("What I can do")),
         CommandInfo("language", _("Change the language")),
+        CommandInfo(
+            "delegation",
+            _("My delegation and a message to it (leaders)"),
+            leader_only=True,
+        ),
+        CommandInfo(
+            "delegations", _("Delegations: invite links, QR codes, who joined (organizers)"), True
+        ),
         CommandInfo("stats", _("Sign-up figures (organizers)"), organizer_only=True),
         CommandInfo("export", _("Participants of an event as CSV (organizers)"), True),
         CommandInfo(
@@ -41,3 +59,34 @@ def commands(*, organizer: bool = False, leader: bool = False) -> list[CommandIn
         for info in listed
         if (organizer or not info.organizer_only) and (leader or organizer or not info.leader_only)
     ]
+
+
+def command_menu(
+    i18n: I18n, lang: str, *, organizer: bool = False, leader: bool = False
+) -> list[BotCommand]:
+    with i18n.context(), i18n.use_locale(lang):
+        return [
+            BotCommand(command=info.name, description=info.summary)
+            for info in commands(organizer=organizer, leader=leader)
+        ]
+
+
+async def set_command_menus(bot: Bot, i18n: I18n) -> None:
+    """The command menu in each language, and Russian for clients in any other language."""
+    scope = BotCommandScopeDefault()
+    for lang in LANGS:
+        await bot.set_my_commands(command_menu(i18n, lang), scope=scope, language_code=lang)
+    await bot.set_my_commands(command_menu(i18n, DEFAULT_LOCALE), scope=scope)
+
+
+async def set_chat_menu(
+    bot: Bot, i18n: I18n, chat_id: int, lang: Lang, *, organizer: bool, leader: bool
+) -> None:
+    """The menu of one chat in the language chosen there (a Telegram app in Kazakh is rare,
+    so the per-language menus alone would leave Kazakh speakers with another language), with
+    the commands of their role. Telegram keeps it; a failure only costs the menu."""
+    menu = command_menu(i18n, lang, organizer=organizer, leader=leader)
+    try:
+        await bot.set_my_commands(menu, scope=BotCommandScopeChat(chat_id=chat_id))
+    except TelegramAPIError as exc:
+        log.warning("could not set the command menu of chat %d: %s", chat_id, exc)

@@ -9,12 +9,14 @@ from aiogram.utils.i18n import I18n
 
 from bot import texts
 from bot.callbacks import LanguageCb
+from bot.commands import set_chat_menu
 from bot.filters import Cmd, Pressed
 from bot.i18n import supported
 from bot.keyboards import language_keyboard, main_menu
 from bot.program import ProgramHolder
 from bot.replies import edit_in_place
 from bot.services.people import PeopleService
+from bot.services.roles import Roles
 from bot.storage import Person
 
 
@@ -30,6 +32,7 @@ async def language_chosen(
     i18n: I18n,
     people: PeopleService,
     programs: ProgramHolder,
+    roles: Roles,
 ) -> None:
     lang = supported(callback_data.code)
     if lang is None or lang != callback_data.code:
@@ -42,6 +45,10 @@ async def language_chosen(
         else:
             text = texts.language_chosen()
         await edit_in_place(bot, query.message, text, main_menu())
+    person_id = query.from_user.id
+    organizer = await roles.is_organizer(person_id)
+    leader = bool(roles.led_delegations(person_id))
+    await set_chat_menu(bot, i18n, person_id, lang, organizer=organizer, leader=leader)
 
 
 def create_router() -> Router:

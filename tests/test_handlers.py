@@ -14,6 +14,7 @@ from aiogram.methods import (
     TelegramMethod,
 )
 from aiogram.types import (
+    BotCommandScopeChat,
     Chat,
     ChatMemberBanned,
     ChatMemberMember,
@@ -346,6 +347,37 @@ async def test_command_menus_are_set_in_three_languages(offline: Offline) -> Non
         "help",
         "language",
     ]  # organizers' commands are not in everyone's menu
+
+
+async def test_help_shows_leaders_and_organizers_their_delegation_commands(
+    offline: Offline, sample_program: Program
+) -> None:
+    leader = offline.chat(sample_program.delegations[0].leaders[0], language_code="en")
+    organizer = offline.chat(ORGANIZER_ID, language_code="en")
+    attendee = offline.chat(language_code="en")
+    for_leader = only(await leader.send("/help"), SendMessage).text
+    for_organizer = only(await organizer.send("/help"), SendMessage).text
+    for_attendee = only(await attendee.send("/help"), SendMessage).text
+    assert "/delegation " in for_leader and "/delegations" not in for_leader
+    assert "/delegations " in for_organizer
+    assert "/delegation" not in for_attendee
+
+
+async def test_choosing_a_language_sets_that_chats_menu_in_it_with_its_roles_commands(
+    offline: Offline,
+) -> None:
+    attendee = offline.chat(language_code="en")  # a Telegram app in English
+    await attendee.send("/language")
+    menu = only(await attendee.press_button("Қазақша"), SetMyCommands)
+    assert menu.scope == BotCommandScopeChat(chat_id=attendee.user.id)
+    described = {c.command: c.description for c in menu.commands}
+    assert described["help"] == "Мен не істей аламын"
+    assert "broadcast" not in described
+    organizer = offline.chat(ORGANIZER_ID, language_code="kk")
+    await organizer.send("/language")
+    menu = only(await organizer.press_button("Русский"), SetMyCommands)
+    described = {c.command: c.description for c in menu.commands}
+    assert described["help"] == "Что я умею" and "broadcast" in described
 
 
 async def test_a_button_pressed_in_a_group_is_answered_and_changes_nothing(
