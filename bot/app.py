@@ -190,6 +190,7 @@ async def create_app(
     )
     reminders.attach(jobs)
     signups.on_change(reminders.request_replan)
+    people.on_reach_change(reminders.request_replan)
     delegations = DelegationService(people, people_repo, signup_repo, programs, clock)
     delegations.on_change(reminders.request_replan)
     planner.on_change(reminders.request_replan)

@@ -30,6 +30,7 @@ from bot.storage import Database, PeopleRepository
 from bot.storage.reminders import Preference
 from bot.views import reminders as reminder_views
 from tests.conftest import ORGANIZER_ID, SAMPLE_PROGRAM, Offline, labels, only
+from tests.test_signups import block
 
 ALMATY = ZoneInfo("Asia/Almaty")
 TITLES = {
@@ -232,6 +233,29 @@ async def test_a_late_reminder_says_how_long_is_really_left(
     await fire_until(offline.app, clock, at(16, 25, 10))
     (text,) = reminders_to(offline.session, chat.user.id)
     assert text.startswith("⏰ In 5 minutes: Storytelling for children")
+
+
+async def test_reminders_come_back_when_someone_unblocks_the_bot(
+    offline: Offline, clock: ManualClock
+) -> None:
+    chat = offline.chat(language_code="en")
+    await chat.send("/settings")
+    await chat.press_button("60 minutes")  # a lead nobody else uses: a job of its own
+    await sign_up(chat, STORY)
+    await offline.app.reminders.settle()
+    holder = offline.app.jobs
+    assert isinstance(holder, ManualJobHolder)
+    job = f"remind:{STORY}:60"
+    assert job in holder.jobs
+    await block(chat)
+    await offline.app.reminders.settle()
+    assert job not in holder.jobs  # nobody to remind an hour before
+    await block(chat, blocked=False)
+    await offline.app.reminders.settle()
+    assert job in holder.jobs
+    await fire_until(offline.app, clock, at(15, 30))
+    (text,) = reminders_to(offline.session, chat.user.id)
+    assert text.startswith("⏰ In 60 minutes")
 
 
 async def test_delegation_members_are_reminded_of_transfers(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Protocol
 
@@ -40,6 +41,11 @@ class PeopleService:
         self._clock = clock
         self._touch_interval = touch_interval
         self._known: dict[int, Person] = {}
+        self._reach_changed: Callable[[], None] = lambda: None
+
+    def on_reach_change(self, listener: Callable[[], None]) -> None:
+        """Called when someone blocks the bot or comes back (their reminders change)."""
+        self._reach_changed = listener
 
     async def recognize(
         self,
@@ -60,6 +66,7 @@ class PeopleService:
             and now - known.last_seen < self._touch_interval
         ):
             return known
+        before = known or await self._repo.get(person_id)  # once per person and process
         person = await self._repo.seen(
             person_id,
             full_name=full_name,
@@ -68,6 +75,8 @@ class PeopleService:
             now=now,
         )
         self._known[person_id] = person
+        if before is not None and before.blocked:  # writing again clears the block
+            self._reach_changed()
         return person
 
     async def get(self, person_id: int) -> Person | None:
@@ -88,8 +97,10 @@ class PeopleService:
         return linked
 
     async def mark_blocked(self, person_id: int, blocked: bool) -> None:
-        await self._repo.set_blocked(person_id, blocked)
+        changed = await self._repo.set_blocked(person_id, blocked)
         self._known.pop(person_id, None)
+        if changed:
+            self._reach_changed()
 
     @staticmethod
     def locale_of(person: Person) -> Lang:

@@ -82,8 +82,10 @@ class PeopleRepository:
         return None if row is None else _person(row)
 
     async def set_blocked(self, person_id: int, blocked: bool) -> bool:
+        """True if that changed the flag."""
         changed = await self._db.execute(
-            "UPDATE people SET blocked = ? WHERE id = ?", (int(blocked), person_id)
+            "UPDATE people SET blocked = ?1 WHERE id = ?2 AND blocked != ?1",
+            (int(blocked), person_id),
         )
         return changed > 0
 
