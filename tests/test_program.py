@@ -281,6 +281,19 @@ def test_all_problems_are_reported_at_once_with_lines(tmp_path: Path) -> None:
     assert "Mars/Olympus" in source[int(timezone_line.split(":")[1]) - 1]
 
 
+def test_a_typo_in_an_itinerary_item_hides_no_problem_of_the_others() -> None:
+    raw = yaml.safe_load(SAMPLE_PROGRAM.read_text(encoding="utf-8"))
+    itinerary = raw["delegations"][0]["itinerary"]
+    itinerary[0]["kind"] = "taxi"  # fails the whole delegation's schema
+    itinerary[2]["venue"] = "hotell"
+    itinerary[3]["ends_at"] = itinerary[3]["starts_at"]
+    assert set(problems_of(raw)) >= {
+        "delegations[0].itinerary[2].venue: unknown venue 'hotell'",
+        "delegations[0].itinerary[3].ends_at: ends_at must be after starts_at",
+    }
+    assert any(p.startswith("delegations[0].itinerary[0].kind:") for p in problems_of(raw))
+
+
 def test_yaml_syntax_error_names_the_line() -> None:
     with pytest.raises(ProgramError) as caught:
         parse_program("forum:\n  id: x\n  title: {kk: 'a'\n", source="broken.yaml")

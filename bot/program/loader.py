@@ -25,6 +25,7 @@ from bot.program.models import (
     Event,
     FaqEntry,
     Forum,
+    ItineraryItem,
     Program,
     Section,
     Text,
@@ -230,8 +231,9 @@ class _Checker:
         for loc, venue in venues:
             rooms = [(loc + ("rooms", i), room.id) for i, room in enumerate(venue.rooms)]
             self.check_unique(rooms, "room id")
-        self.check_references(events, delegations)
-        self.check_times(forum, events, delegations)
+        items = self.itinerary_items(context)
+        self.check_references(events, items)
+        self.check_times(forum, events, items)
         self.check_rooms(events)
         if forum is not None:
             self.check_reminders(forum, events)
@@ -252,6 +254,20 @@ class _Checker:
         )
 
     # -- rules that span items -------------------------------------------------------------
+
+    def itinerary_items(self, context: dict[str, Any]) -> list[tuple[Loc, ItineraryItem]]:
+        """Every itinerary item that is valid on its own, also in a delegation that failed
+        (its problem is reported already; the other items' problems are reported with it)."""
+        found = []
+        for loc, delegation in self.items("delegations"):
+            items = delegation.get("itinerary") if isinstance(delegation, dict) else None
+            for index, item in enumerate(items if isinstance(items, list) else ()):
+                try:
+                    parsed = ItineraryItem.model_validate(item, context=context)
+                except ValidationError:
+                    continue
+                found.append((loc + ("itinerary", index), parsed))
+        return found
 
     def raw_ids(self, key: str, name: str = "id") -> list[tuple[Loc, str]]:
         """Ids as written, also of items that failed to parse (so references stay checkable)."""
@@ -274,7 +290,7 @@ class _Checker:
     def check_references(
         self,
         events: list[tuple[Loc, Event]],
-        delegations: list[tuple[Loc, Delegation]],
+        items: list[tuple[Loc, ItineraryItem]],
     ) -> None:
         venue_rooms: dict[str, set[str]] = {}
         for _, venue in self.items("venues"):
@@ -299,18 +315,15 @@ class _Checker:
                         loc + ("section",),
                         f"section {event.section!r} has no title: add it under `sections`",
                     )
-        for loc, delegation in delegations:
-            for index, item in enumerate(delegation.itinerary):
-                if item.venue is not None and item.venue not in venue_rooms:
-                    self.error(
-                        loc + ("itinerary", index, "venue"), f"unknown venue {item.venue!r}"
-                    )
+        for loc, item in items:
+            if item.venue is not None and item.venue not in venue_rooms:
+                self.error(loc + ("venue",), f"unknown venue {item.venue!r}")
 
     def check_times(
         self,
         forum: Forum | None,
         events: list[tuple[Loc, Event]],
-        delegations: list[tuple[Loc, Delegation]],
+        items: list[tuple[Loc, ItineraryItem]],
     ) -> None:
         for loc, event in events:
             if event.ends_at <= event.starts_at:
@@ -326,12 +339,9 @@ class _Checker:
                     f"the event is outside the forum's dates "
                     f"({forum.starts_on.isoformat()} to {forum.ends_on.isoformat()})",
                 )
-        for loc, delegation in delegations:
-            for index, item in enumerate(delegation.itinerary):
-                if item.ends_at is not None and item.ends_at <= item.starts_at:
-                    self.error(
-                        loc + ("itinerary", index, "ends_at"), "ends_at must be after starts_at"
-                    )
+        for loc, item in items:
+            if item.ends_at is not None and item.ends_at <= item.starts_at:
+                self.error(loc + ("ends_at",), "ends_at must be after starts_at")
 
     def check_rooms(self, events: list[tuple[Loc, Event]]) -> None:
         by_room: dict[tuple[str, str], list[tuple[Loc, Event]]] = defaultdict(list)
