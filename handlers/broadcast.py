@@ -474,8 +474,8 @@ async def organizers_command(
     if verb in ("add", "remove") and who.strip().isdigit():
         target = int(who.strip())
         if verb == "add":
-            await roles.add_organizer(target, person.id)
-            await message.answer(views.organizer_added(target))
+            added = await roles.add_organizer(target, person.id)
+            await message.answer(views.organizer_added(target, added))
         else:
             removal = await roles.remove_organizer(target, person.id)
             await message.answer(views.organizer_removed(target, removal))

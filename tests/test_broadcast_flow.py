@@ -301,14 +301,20 @@ async def test_admins_add_organizers_who_then_may_broadcast(offline: Offline) ->
     )
 
 
-async def test_removing_an_organizer_tells_what_happened(offline: Offline) -> None:
+async def test_adding_and_removing_an_organizer_tells_what_happened(offline: Offline) -> None:
     admin = await organizer(offline)
 
     async def reply(command: str) -> str:
         text: str = only(await admin.send(command), SendMessage).text
         return text
 
-    await admin.send("/organizers add 777")
+    assert await reply("/organizers add 777") == "777 is an organizer now."
+    assert await reply("/organizers add 777") == (
+        "777 is an organizer already: nothing has changed."
+    )
+    assert await reply(f"/organizers add {ORGANIZER_ID}") == (
+        f"{ORGANIZER_ID} is an organizer already: nothing has changed."
+    )
     assert await reply("/organizers remove 777") == "777 is not an organizer any more."
     assert await reply("/organizers remove 777") == (
         "777 was not an organizer: nothing has changed."

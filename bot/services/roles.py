@@ -60,6 +60,9 @@ class Roles:
         return sorted(await self._organizers())
 
     async def add_organizer(self, person_id: int, by: int) -> bool:
+        """False if they were an organizer already (an admin is one by configuration)."""
+        if self.is_admin(person_id):
+            return False
         added = await self._repo.add(person_id, by, self._clock.now())
         (await self._organizers()).add(person_id)
         log.info("organizer %d added by %d", person_id, by)

@@ -98,12 +98,6 @@ class PeopleRepository:
     async def count(self) -> int:
         return int(await self._db.fetch_value("SELECT count(*) FROM people"))
 
-    async def count_by_language(self) -> dict[str | None, int]:
-        rows = await self._db.fetch_all(
-            "SELECT language, count(*) AS n FROM people GROUP BY language"
-        )
-        return {row["language"]: row["n"] for row in rows}
-
     async def reachable(self) -> list[Person]:
         """Everyone who has not blocked the bot."""
         rows = await self._db.fetch_all("SELECT * FROM people WHERE blocked = 0 ORDER BY id")

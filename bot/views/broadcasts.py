@@ -300,7 +300,9 @@ def organizers_list(admins: Sequence[int], added: Sequence[int]) -> str:
     return "\n".join(lines)
 
 
-def organizer_added(person: int) -> str:
+def organizer_added(person: int, added: bool) -> str:
+    if not added:
+        return _("{person} is an organizer already: nothing has changed.").format(person=person)
     return _("{person} is an organizer now.").format(person=person)
 
 
