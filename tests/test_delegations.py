@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from aiogram.methods import EditMessageText, SendDocument, SendMessage, SendPhoto, SendVenue
 from icalendar import Calendar
@@ -12,6 +12,7 @@ from bot.clock import ManualClock
 from bot.htmltext import visible_text
 from bot.offline import OfflineChat
 from bot.program import Program
+from bot.program.models import ItineraryItem
 from bot.services.delegations import Spot, find_item, item_keys, item_spot
 from bot.storage import PeopleRepository
 from tests.conftest import ORGANIZER_ID, Offline, labels, only
@@ -180,6 +181,68 @@ async def test_an_old_pin_button_keeps_its_item_when_a_reload_adds_or_removes_it
     gone = await chat.press_button(label, shown)
     assert gone.answer().text == "This button is out of date."
     assert not [r for r in gone if isinstance(r, SendVenue)]
+
+
+def with_itinerary(program: Program, delegation_id: str, *items: ItineraryItem) -> Program:
+    """The program with one delegation's itinerary replaced, as a reload would put it."""
+    delegations = [
+        d.model_copy(update={"itinerary": items}) if d.id == delegation_id else d
+        for d in program.delegations
+    ]
+    return program.model_copy(update={"delegations": delegations})
+
+
+async def test_an_old_pin_button_keeps_its_item_when_another_is_moved_onto_its_minute(
+    offline: Offline, sample_program: Program
+) -> None:
+    chat = await member(offline, "omsk")
+    omsk = sample_program.delegations_by_id["omsk"]
+    arrival, transfer, check_in, *rest = omsk.itinerary
+    assert arrival.lat is not None and check_in.venue == "hotel"
+    label = f"📍 {check_in.starts_at.astimezone(sample_program.tz):%H:%M}"
+    shown = only(await chat.send("/itinerary"), SendMessage)
+    assert label in labels(shown.reply_markup)
+    (shown,) = [m for m in chat.messages() if (m.text or "").startswith("🧳")]
+    # The coach is late: it now arrives in the very minute the hotel check-in starts.
+    late = arrival.model_copy(update={"starts_at": check_in.starts_at})
+    offline.app.programs.swap(
+        with_itinerary(sample_program, "omsk", late, transfer, check_in, *rest)
+    )
+    pin = only(await chat.press_button(label, shown), SendVenue)
+    hotel = sample_program.venues_by_id["hotel"]
+    assert pin.title == check_in.title.en  # the hotel, not the bus station
+    assert (pin.latitude, pin.longitude) == (hotel.lat, hotel.lon)
+
+
+async def test_a_moved_item_keeps_its_calendar_uid(
+    offline: Offline, sample_program: Program
+) -> None:
+    chat = await member(offline, "omsk")
+    omsk = sample_program.delegations_by_id["omsk"]
+
+    async def exported() -> dict[str, tuple[str, datetime]]:
+        """The itinerary's calendar file: each entry's UID and start, by its title."""
+        await chat.send("/itinerary")
+        await chat.press_button("Add all to calendar")
+        sent = offline.session.files[(chat.user.id, chat.last_message().message_id)]
+        return {
+            str(v["SUMMARY"]): (str(v["UID"]), v.decoded("DTSTART"))
+            for v in Calendar.from_ical(sent.data).walk("VEVENT")
+        }
+
+    before = await exported()
+    arrival, transfer, *rest = omsk.itinerary
+    later = timedelta(minutes=40)
+    assert transfer.ends_at is not None
+    moved = transfer.model_copy(
+        update={"starts_at": transfer.starts_at + later, "ends_at": transfer.ends_at + later}
+    )
+    offline.app.programs.swap(with_itinerary(sample_program, "omsk", arrival, moved, *rest))
+    after = await exported()
+    title = transfer.title.en
+    assert after[title][1] == before[title][1] + later  # the new time...
+    assert after[title][0] == before[title][0]  # ...in the entry the calendar app already has
+    assert {uid for uid, _ in after.values()} == {uid for uid, _ in before.values()}
 
 
 async def test_a_leader_sees_their_delegation_and_messages_it(

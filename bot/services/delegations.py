@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -67,7 +68,8 @@ class Itinerary:
         return [entry.event for entry in self.entries if entry.event is not None]
 
     def items(self) -> list[tuple[str, ItineraryItem]]:
-        """The delegation's items, each with a key that stays the same between exports."""
+        """The delegation's items, each with the key of its calendar UID: the same in every
+        export, though the item moves (`item_keys`)."""
         if self.delegation is None:
             return []
         return [
@@ -78,18 +80,32 @@ class Itinerary:
 
 
 def item_keys(delegation: Delegation) -> list[tuple[str, ItineraryItem]]:
-    """Each item of the itinerary with a key that a reload adding, removing or reordering items
-    leaves alone: the minute it starts (since the epoch), and for items starting in the same
-    minute, their order in the file. A pin button and a calendar entry carry it, so an old
-    button never shows another item's place, and a re-imported calendar updates its entries.
+    """Each item of the itinerary with a key that survives the edits organizers make: moving
+    it (the bus is late), changing its place, and adding, removing or reordering other items.
+
+    The program gives items no id, so the key is made of what an edit rarely touches: a short
+    hash of the kind and the title in the three languages (`title_key`), and for items sharing
+    those, the item's number among them in file order (`.1`, `.2`...). A pin button, a calendar
+    entry's UID and a reminder's target carry it, so an old button never shows another item's
+    place, and a re-imported calendar updates a moved item instead of adding it again. A new
+    title makes a new key (that item's old button is out of date); so does removing an earlier
+    item of the same kind and title (the later ones move up a number).
     """
-    seen: Counter[int] = Counter()
+    seen: Counter[str] = Counter()
     keyed = []
     for item in delegation.itinerary:
-        minute = int(item.starts_at.timestamp()) // 60
-        keyed.append((f"{minute}.{seen[minute]}" if seen[minute] else str(minute), item))
-        seen[minute] += 1
+        base = title_key(item)
+        keyed.append((f"{base}.{seen[base]}" if seen[base] else base, item))
+        seen[base] += 1
     return keyed
+
+
+def title_key(item: ItineraryItem) -> str:
+    """A short hash of the item's kind and title, the same in every process (10 hex digits:
+    callback data, calendar UIDs and job ids take them as they are)."""
+    title = item.title
+    named = "\n".join((item.kind.value, title.kk, title.ru, title.en))
+    return hashlib.sha256(named.encode()).hexdigest()[:10]
 
 
 def find_item(delegation: Delegation, key: str) -> ItineraryItem | None:

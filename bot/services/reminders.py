@@ -42,7 +42,7 @@ FANOUT_MARGIN = timedelta(seconds=5)  # head room for the queue's other traffic
 class Target:
     """Something to be reminded of: an event, or an item of a delegation's itinerary."""
 
-    key: str  # the event id, or it:<delegation id>:<index>
+    key: str  # the event id, or it:<delegation id>:<item key> (`item_keys`)
     starts_at: datetime
     kind_lead: int | None  # the program's lead for it, in minutes
     everyone: bool  # an event of a kind everyone is reminded of
