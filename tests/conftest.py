@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.i18n import create_i18n
 from bot.offline import OfflineChat, OfflineSession, OfflineUser
 from bot.program import Program, load_program, parse_program
+from bot.program.models import ItineraryItem
 from bot.storage import Database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +63,15 @@ def mini_raw() -> Raw:
 def program_of(raw: Raw) -> Program:
     text = yaml.safe_dump(raw, allow_unicode=True, sort_keys=False)
     return parse_program(text, source="test.yaml").program
+
+
+def with_itinerary(program: Program, delegation_id: str, *items: ItineraryItem) -> Program:
+    """The program with one delegation's itinerary replaced, as a reload would put it."""
+    delegations = [
+        d.model_copy(update={"itinerary": items}) if d.id == delegation_id else d
+        for d in program.delegations
+    ]
+    return program.model_copy(update={"delegations": delegations})
 
 
 @pytest.fixture(autouse=True)

@@ -12,10 +12,9 @@ from bot.clock import ManualClock
 from bot.htmltext import visible_text
 from bot.offline import OfflineChat
 from bot.program import Program
-from bot.program.models import ItineraryItem
 from bot.services.delegations import Spot, find_item, item_keys, item_spot
 from bot.storage import PeopleRepository
-from tests.conftest import ORGANIZER_ID, Offline, labels, only
+from tests.conftest import ORGANIZER_ID, Offline, labels, only, with_itinerary
 
 
 async def delegation_of(offline: Offline, person_id: int) -> str | None:
@@ -181,15 +180,6 @@ async def test_an_old_pin_button_keeps_its_item_when_a_reload_adds_or_removes_it
     gone = await chat.press_button(label, shown)
     assert gone.answer().text == "This button is out of date."
     assert not [r for r in gone if isinstance(r, SendVenue)]
-
-
-def with_itinerary(program: Program, delegation_id: str, *items: ItineraryItem) -> Program:
-    """The program with one delegation's itinerary replaced, as a reload would put it."""
-    delegations = [
-        d.model_copy(update={"itinerary": items}) if d.id == delegation_id else d
-        for d in program.delegations
-    ]
-    return program.model_copy(update={"delegations": delegations})
 
 
 async def test_an_old_pin_button_keeps_its_item_when_another_is_moved_onto_its_minute(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,16 +21,19 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.formatting import format_in
 from bot.htmltext import visible_text
+from bot.i18n import create_i18n, in_language
 from bot.offline import OfflineChat, OfflineSession, OfflineUser
-from bot.program import Lang, Program, load_program
-from bot.program.models import Event
+from bot.program import LANGS, Lang, Program, load_program
+from bot.program.models import Event, ItineraryItem
 from bot.reminders import ApsJobHolder, ManualJobHolder
-from bot.services.changes import diff
+from bot.services.changes import diff, item_diff
 from bot.services.reminders import Job
 from bot.storage import Database, PeopleRepository
 from bot.storage.reminders import Preference
+from bot.views import changes as change_views
 from bot.views import reminders as reminder_views
-from tests.conftest import ORGANIZER_ID, SAMPLE_PROGRAM, Offline, labels, only
+from tests.conftest import ORGANIZER_ID, SAMPLE_PROGRAM, Offline, labels, only, with_itinerary
+from tests.programgen import generate_program
 from tests.test_signups import block
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -457,6 +461,20 @@ def change_notices(offline: Offline, person_id: int) -> list[str]:
     ]
 
 
+async def notices_after_restart(
+    offline: Offline, settings: Settings, program_file: Path, person_id: int
+) -> list[str]:
+    """The change notices a person gets when the bot restarts on `program_file`."""
+    second = await restarted(offline, settings, program_file)
+    try:
+        second.app.changes.close()
+        await second.app.changes.flush()  # the window, passed
+        await second.app.sender.drain()
+        return change_notices(second, person_id)
+    finally:
+        await second.app.close()
+
+
 async def test_changes_are_told_though_the_bot_restarts_before_telling_them(
     offline: Offline, settings: Settings, tmp_path: Path
 ) -> None:
@@ -496,15 +514,8 @@ async def test_a_program_file_edited_while_the_bot_was_stopped_is_told_at_start(
     await attendee.send("/start")
     await sign_up(attendee, STORY)
     path = edited_program(tmp_path, {"room": "periodicals-hall"}, STORY)
-    second = await restarted(offline, settings, path)
-    try:
-        second.app.changes.close()
-        await second.app.changes.flush()
-        await second.app.sender.drain()
-        (notice,) = change_notices(second, attendee.user.id)
-        assert "→ Periodicals hall" in notice
-    finally:
-        await second.app.close()
+    (notice,) = await notices_after_restart(offline, settings, path, attendee.user.id)
+    assert "→ Periodicals hall" in notice
 
 
 async def test_changes_to_several_events_reach_each_person_in_one_notice(
@@ -541,6 +552,161 @@ async def test_changes_to_several_events_reach_each_person_in_one_notice(
     (training,) = notices(listener)
     assert "Media literacy" in training and TITLES[STORY] not in training
     assert notices(quiet) == []
+
+
+OMSK_TRANSFER = 1  # Omsk's transfer from the bus station, Wednesday 9 December 16:45–17:05
+
+
+def edited_item(path: Path, delegation_id: str, index: int, change: Mapping[str, object]) -> Path:
+    """The program file at `path` with one itinerary item changed, written back in place."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for delegation in raw["delegations"]:
+        if delegation["id"] == delegation_id:
+            delegation["itinerary"][index].update(change)
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def shifted(item: ItineraryItem, by: timedelta) -> ItineraryItem:
+    ends_at = item.ends_at + by if item.ends_at is not None else None
+    return item.model_copy(update={"starts_at": item.starts_at + by, "ends_at": ends_at})
+
+
+async def started(
+    offline: Offline, person_id: int, lang: str, delegation: str | None = None
+) -> OfflineChat:
+    """Someone who has started the bot in `lang`, a member of `delegation` if one is named."""
+    chat = offline.chat(person_id, language_code=lang)
+    await chat.send("/start")
+    if delegation is not None:
+        assert await offline.app.delegations.link(person_id, delegation)
+    return chat
+
+
+async def reload_and_tell(offline: Offline, settings: Settings, path: Path) -> None:
+    """/reload the file, and let the window before the notices pass."""
+    offline.app.dispatcher["settings"] = settings.model_copy(update={"program_file": path})
+    reply = only(await offline.chat(ORGANIZER_ID, language_code="en").send("/reload"), SendMessage)
+    assert reply.text.startswith("✅ The new program is in force")
+    offline.app.changes.close()
+    await offline.app.changes.flush()
+    await offline.app.sender.drain()
+
+
+async def test_a_moved_transfer_is_told_to_the_delegation_in_each_ones_language(
+    offline: Offline, settings: Settings, tmp_path: Path
+) -> None:
+    chats = {
+        "ru": await started(offline, 8201, "ru", "omsk"),
+        "en": await started(offline, 8202, "en", "omsk"),
+        "outsider": await started(offline, 8203, "ru"),
+        "barnaul": await started(offline, 8204, "ru", "altai-barnaul"),
+    }
+    path = edited_program(tmp_path, {}, STORY)  # a copy of the sample to edit
+    later = {"starts_at": "2026-12-09T17:30", "ends_at": "2026-12-09T17:50"}
+    await reload_and_tell(offline, settings, edited_item(path, "omsk", OMSK_TRANSFER, later))
+    (russian,) = change_notices(offline, chats["ru"].user.id)
+    assert russian.splitlines()[2:4] == [
+        "🚐 Трансфер с автовокзала в гостиницу",
+        "🗓 среда, 9 декабря, 16:45–17:05 → среда, 9 декабря, 17:30–17:50",
+    ]
+    (english,) = change_notices(offline, chats["en"].user.id)
+    assert english.splitlines() == [
+        "📢 Changes in the program",
+        "",
+        "🚐 Transfer from the bus station to the hotel",
+        "🗓 Wednesday, 9 December, 16:45–17:05 → Wednesday, 9 December, 17:30–17:50",
+    ]
+    assert change_notices(offline, chats["outsider"].user.id) == []
+    assert change_notices(offline, chats["barnaul"].user.id) == []  # another delegation
+
+
+async def test_a_moved_session_and_a_moved_itinerary_item_come_in_one_notice(
+    offline: Offline, settings: Settings, tmp_path: Path
+) -> None:
+    chat = await started(offline, 8301, "en", "omsk")
+    await sign_up(chat, STORY)
+    moved: dict[str, object] = {"starts_at": "2026-12-10T17:00", "ends_at": "2026-12-10T18:30"}
+    path = edited_program(tmp_path, moved, STORY)
+    later = {"starts_at": "2026-12-09T17:30", "ends_at": "2026-12-09T17:50"}
+    await reload_and_tell(offline, settings, edited_item(path, "omsk", OMSK_TRANSFER, later))
+    (notice,) = change_notices(offline, chat.user.id)
+    lines = notice.splitlines()
+    transfer = lines.index("🚐 Transfer from the bus station to the hotel")
+    story = lines.index(TITLES[STORY])
+    assert transfer < story  # in time order: Wednesday's transfer, Thursday's master class
+    assert lines[transfer + 1].endswith("16:45–17:05 → Wednesday, 9 December, 17:30–17:50")
+    assert lines[story + 1].endswith("16:30–18:00 → Thursday, 10 December, 17:00–18:30")
+
+
+async def test_an_itinerary_edited_while_the_bot_was_stopped_is_told_at_start(
+    offline: Offline, settings: Settings, tmp_path: Path
+) -> None:
+    await offline.app.changes.start()
+    member = await started(offline, 8401, "kk", "omsk")
+    station = {
+        "place": {
+            "kk": "Павлодар темір жол вокзалы",
+            "ru": "Железнодорожный вокзал Павлодара",
+            "en": "Pavlodar railway station",
+        },
+        "lat": 52.2936,
+        "lon": 76.9289,
+    }
+    path = edited_item(edited_program(tmp_path, {}, STORY), "omsk", 0, station)
+    (notice,) = await notices_after_restart(offline, settings, path, member.user.id)
+    assert "📍 Павлодар автовокзалы → Павлодар темір жол вокзалы" in notice
+
+
+async def test_an_item_set_right_after_it_took_place_is_no_news(
+    offline: Offline, sample_program: Program, clock: ManualClock
+) -> None:
+    member = await started(offline, 8501, "en", "omsk")
+    arrival, *between, departure = sample_program.delegations_by_id["omsk"].itinerary
+    clock.set(arrival.starts_at + timedelta(hours=1))
+    hour = timedelta(hours=1)
+    edited = (shifted(arrival, -hour), *between, shifted(departure, hour))
+    offline.app.programs.swap(with_itinerary(sample_program, "omsk", *edited))
+    await offline.app.changes.flush()
+    await offline.app.sender.drain()
+    (notice,) = change_notices(offline, member.user.id)
+    assert departure.title.en in notice  # still ahead: told
+    assert arrival.title.en not in notice  # the coach came an hour earlier: history
+
+
+def test_itinerary_items_are_matched_by_kind_and_title_not_by_time(
+    sample_program: Program,
+) -> None:
+    omsk = sample_program.delegations_by_id["omsk"]
+    arrival, transfer, *rest = omsk.itinerary
+    days = [shifted(transfer, timedelta(days=n)) for n in range(3)]
+
+    def kinds(before: tuple[ItineraryItem, ...], after: tuple[ItineraryItem, ...]) -> list[str]:
+        programs = (with_itinerary(sample_program, "omsk", *items) for items in (before, after))
+        return [f"{c.kind}:{c.subject.starts_at.day}" for c in item_diff(*programs)]
+
+    assert kinds((arrival, *rest), (shifted(arrival, timedelta(hours=2)), *rest)) == ["moved:9"]
+    # Of three transfers alike, the one taken out is the one gone, not the last.
+    assert kinds((*days,), (days[0], days[2])) == ["cancelled:10"]
+    assert kinds((days[0], days[2]), (*days,)) == ["new:10"]
+    retitled = arrival.model_copy(update={"title": transfer.title})
+    assert kinds((arrival,), (retitled,)) == []  # a title set right is no news
+    hotel = arrival.model_copy(update={"place": None, "lat": None, "lon": None, "venue": "hotel"})
+    assert kinds((arrival,), (hotel.model_copy(update={"title": transfer.title}),)) == ["room:9"]
+    assert kinds((arrival, transfer), (transfer,)) == ["cancelled:9"]
+
+
+def test_a_notice_of_a_whole_itinerary_moved_fits_one_message() -> None:
+    program = generate_program(10, seed=4, title_length=400, delegations=(90,))
+    (delegation,) = program.delegations
+    moved = [shifted(item, timedelta(hours=1)) for item in delegation.itinerary]
+    changes = item_diff(program, with_itinerary(program, delegation.id, *moved))
+    assert len(changes) == 90
+    i18n = create_i18n()
+    for lang in LANGS:
+        with i18n.context(), in_language(lang):
+            text = change_views.notice(program, changes, lang)
+        assert len(text) <= 4096 and text.endswith("\n…")
 
 
 async def test_an_invalid_program_file_is_refused_and_the_program_stays(

@@ -1,5 +1,9 @@
 """Program changes: what moved, changed room, was cancelled or added, and who must be told.
 
+Events are told to those holding a seat, waiting or asking to be reminded (and to everyone for
+the remind-everyone kinds); items of a delegation's itinerary (moved, another place, removed,
+added) to the delegation's members. Each person gets one notice with all that concerns them.
+
 Edits that come within a short window (an organizer fixing a typo after a reload) are told as
 one notice: the difference is taken between the program people were last told about and the
 one in force when the window closes. The program last told about is kept in the database, so
@@ -10,17 +14,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Generic, TypeVar
 
 from aiogram.utils.i18n import I18n
 from pydantic import ValidationError
 
 from bot.clock import Clock
 from bot.program.holder import ProgramHolder
-from bot.program.models import Event, Program
+from bot.program.models import Event, ItineraryItem, Program
+from bot.services.delegations import title_key
 from bot.services.people import locale_of
 from bot.services.reminders import hearing_everyone
 from bot.storage.outbox import NewMessage, OutboxRepository, Payload
@@ -40,17 +46,45 @@ class ChangeKind(StrEnum):
     NEW = "new"
 
 
+Subject = TypeVar("Subject", Event, ItineraryItem)
+
+
 @dataclass(frozen=True, slots=True)
-class Change:
+class _Changed(Generic[Subject]):
     kind: ChangeKind
-    old: Event | None
-    new: Event | None
+    old: Subject | None
+    new: Subject | None
+
+    @property
+    def subject(self) -> Subject:
+        """What changed, as it is now (as it was, if it is gone)."""
+        subject = self.new or self.old
+        assert subject is not None
+        return subject
+
+    @property
+    def starts_at(self) -> datetime:
+        return self.subject.starts_at
+
+
+@dataclass(frozen=True, slots=True)
+class Change(_Changed[Event]):
+    """A change to an event (ROOM: another venue or room)."""
 
     @property
     def event_id(self) -> str:
-        event = self.new or self.old
-        assert event is not None
-        return event.id
+        return self.subject.id
+
+
+@dataclass(frozen=True, slots=True)
+class ItemChange(_Changed[ItineraryItem]):
+    """A change to an item of a delegation's itinerary (ROOM: another place)."""
+
+    delegation_id: str
+
+    def ahead(self, now: datetime) -> bool:
+        """Whether the item was or is still to come (a past one set right is no news)."""
+        return any((item.ends_at or item.starts_at) > now for item in (self.old, self.new) if item)
 
 
 def diff(old: Program, new: Program) -> list[Change]:
@@ -68,7 +102,7 @@ def diff(old: Program, new: Program) -> list[Change]:
                 changes.append(Change(ChangeKind.MOVED, before, after))
             if (before.venue, before.room) != (after.venue, after.room):
                 changes.append(Change(ChangeKind.ROOM, before, after))
-    changes.sort(key=lambda c: ((c.new or c.old).starts_at, c.event_id, c.kind))  # type: ignore[union-attr]
+    changes.sort(key=lambda c: (c.starts_at, c.event_id, c.kind))
     return changes
 
 
@@ -76,6 +110,78 @@ def _held(program: Program, event_id: str) -> Event | None:
     """The event if it takes place in this program."""
     event = program.events_by_id.get(event_id)
     return None if event is None or event.cancelled else event
+
+
+def item_diff(old: Program, new: Program) -> list[ItemChange]:
+    """What changed in the delegations' itineraries: items moved, given another place, removed
+    or added. A new title alone is no news (nor is it for events)."""
+    changes: list[ItemChange] = []
+    for delegation_id in sorted(set(old.delegations_by_id) | set(new.delegations_by_id)):
+        before, after = (_itinerary(program, delegation_id) for program in (old, new))
+        for was, now in item_pairs(before, after):
+            if was is None or now is None:
+                kind = ChangeKind.NEW if was is None else ChangeKind.CANCELLED
+                changes.append(ItemChange(kind, was, now, delegation_id))
+                continue
+            if (was.starts_at, was.ends_at) != (now.starts_at, now.ends_at):
+                changes.append(ItemChange(ChangeKind.MOVED, was, now, delegation_id))
+            if _place(was) != _place(now):
+                changes.append(ItemChange(ChangeKind.ROOM, was, now, delegation_id))
+    changes.sort(key=lambda c: (c.starts_at, c.delegation_id, c.kind))
+    return changes
+
+
+def _itinerary(program: Program, delegation_id: str) -> Sequence[ItineraryItem]:
+    delegation = program.delegations_by_id.get(delegation_id)
+    return () if delegation is None else delegation.itinerary
+
+
+def _place(item: ItineraryItem) -> tuple[object, ...]:
+    return item.place, item.venue, item.lat, item.lon
+
+
+ItemPair = tuple[ItineraryItem | None, ItineraryItem | None]
+
+
+def item_pairs(before: Sequence[ItineraryItem], after: Sequence[ItineraryItem]) -> list[ItemPair]:
+    """An itinerary's items before and after an edit, paired when they are one item.
+
+    Items are known by the key of `item_keys`, their kind and title; of several sharing those,
+    the ones that kept their start pair first and the rest in file order, so removing one of
+    three daily transfers removes that one, not the last. An item left over with the kind and
+    start of another left over is that item under a new title (a typo set right). What is left
+    then was removed (old, None) or added (None, new).
+    """
+    rules: tuple[Callable[[ItineraryItem], Hashable], ...] = (
+        lambda item: (title_key(item), item.starts_at),
+        title_key,
+        lambda item: (item.kind, item.starts_at),
+    )
+    pairs: list[ItemPair] = []
+    olds, news = list(before), list(after)
+    for same in rules:
+        matched, olds, news = _pair_off(olds, news, same)
+        pairs += matched
+    return [*pairs, *((old, None) for old in olds), *((None, new) for new in news)]
+
+
+def _pair_off(
+    olds: list[ItineraryItem], news: list[ItineraryItem], same: Callable[[ItineraryItem], Hashable]
+) -> tuple[list[ItemPair], list[ItineraryItem], list[ItineraryItem]]:
+    """Old and new items alike by `same`, paired in file order; and those left unpaired."""
+    waiting: dict[Hashable, list[int]] = {}
+    for index, item in enumerate(news):
+        waiting.setdefault(same(item), []).append(index)
+    pairs: list[ItemPair] = []
+    left: list[ItineraryItem] = []
+    for item in olds:
+        found = waiting.get(same(item))
+        if found:
+            pairs.append((item, news[found.pop(0)]))
+        else:
+            left.append(item)
+    unpaired = sorted(index for indexes in waiting.values() for index in indexes)
+    return pairs, left, [news[index] for index in unpaired]
 
 
 class ProgramChanges:
@@ -114,7 +220,8 @@ class ProgramChanges:
         window has passed (a restart inside the window, or a file edited while stopped)."""
         async with self._lock:
             await self._read_told()
-            pending = diff(self._told, self._programs.current)
+            current = self._programs.current
+            pending = [*diff(self._told, current), *item_diff(self._told, current)]
         if pending:
             log.info("%d program change(s) not told yet: telling them shortly", len(pending))
             self.reloaded()
@@ -164,31 +271,26 @@ class ProgramChanges:
             await self._read_told()
             current = self._programs.current
             changes = diff(self._told, current)
-            added = await self._tell(changes, current)
+            now = self._clock.now()
+            items = [change for change in item_diff(self._told, current) if change.ahead(now)]
+            added = await self._tell(changes, items, current)
             if changes or current.fingerprint != self._told.fingerprint:
                 # Only once queued: a failed flush is retried by the next, with the same
                 # dedupe keys (they name the stored state), so nobody is told twice.
                 await self._remember(current)
             return added
 
-    async def _tell(self, changes: list[Change], current: Program) -> int:
-        if not changes:
+    async def _tell(self, changes: list[Change], items: list[ItemChange], current: Program) -> int:
+        if not changes and not items:
             return 0
         everyone = {person.id: person for person in await self._people.reachable()}
-        preferences = await self._preferences.preferences()
-        kinds = set(current.forum.remind_everyone)
-        holders = await self._signups.holders(change.event_id for change in changes)
-        hearing = hearing_everyone(everyone, preferences)  # as they hear its reminders
-        concerned: dict[int, list[Change]] = {}
-        for change in changes:
-            people = holders.get(change.event_id, set())
-            event = change.new or change.old
-            assert event is not None
-            if event.kind in kinds:
-                people = people | hearing
-            for person_id in people:
-                if person_id in everyone:
-                    concerned.setdefault(person_id, []).append(change)
+        told: list[tuple[int, Change | ItemChange]] = [
+            *await self._told_of_events(changes, current, everyone),
+            *_told_of_items(items, everyone),
+        ]
+        concerned: dict[int, list[Change | ItemChange]] = {}
+        for person_id, change in told:
+            concerned.setdefault(person_id, []).append(change)
         assert self._told_at is not None
         stamp = f"{self._told_at.isoformat()}>{current.fingerprint}"
         messages = [
@@ -198,13 +300,39 @@ class ProgramChanges:
         added = await self._outbox.enqueue(messages, self._clock.now())
         if added:
             self._wake_sender()
-        log.info("program changes: %d change(s), %d people told", len(changes), added)
+        count = len(changes) + len(items)
+        log.info("program changes: %d change(s), %d people told", count, added)
         return added
 
+    async def _told_of_events(
+        self, changes: list[Change], current: Program, everyone: dict[int, Person]
+    ) -> list[tuple[int, Change]]:
+        """Who hears of each event change: its holders, and everyone for the kinds of
+        `remind_everyone` (as they hear its reminders)."""
+        if not changes:
+            return []
+        preferences = await self._preferences.preferences()
+        kinds = set(current.forum.remind_everyone)
+        holders = await self._signups.holders(change.event_id for change in changes)
+        hearing = hearing_everyone(everyone, preferences)
+        told: list[tuple[int, Change]] = []
+        for change in changes:
+            people = holders.get(change.event_id, set())
+            if change.subject.kind in kinds:
+                people = people | hearing
+            told += [(person_id, change) for person_id in people if person_id in everyone]
+        return told
+
     def _notice(
-        self, program: Program, person: Person, changes: list[Change], stamp: str
+        self,
+        program: Program,
+        person: Person,
+        changes: list[Change | ItemChange],
+        stamp: str,
     ) -> NewMessage:
+        """One person's notice: their changes in time order (events first at one time)."""
         lang = locale_of(person)
+        changes = sorted(changes, key=lambda change: change.starts_at)
         with self._i18n.context(), self._i18n.use_locale(lang):
             text = views.notice(program, changes, lang)
         return NewMessage(
@@ -213,3 +341,16 @@ class ProgramChanges:
             payload=Payload(text),
             dedupe=f"change:{stamp}:{person.id}",
         )
+
+
+def _told_of_items(
+    items: list[ItemChange], everyone: dict[int, Person]
+) -> list[tuple[int, ItemChange]]:
+    """Who hears of each itinerary change: the delegation's members."""
+    members: dict[str, list[int]] = {}
+    for person in everyone.values():
+        if person.delegation_id is not None:
+            members.setdefault(person.delegation_id, []).append(person.id)
+    return [
+        (person_id, item) for item in items for person_id in members.get(item.delegation_id, ())
+    ]
