@@ -138,6 +138,9 @@ class OfflineSession(BaseSession):
             self._check_markup(method, method.reply_markup)
             return self._edit(method, text=None)
         if isinstance(method, SendVenue):
+            for part in ("title", "address"):
+                if not getattr(method, part).strip():
+                    raise self._refuse(method, f"venue {part} is empty")
             venue = TgVenue(
                 location=Location(latitude=method.latitude, longitude=method.longitude),
                 title=method.title,

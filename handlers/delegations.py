@@ -20,7 +20,6 @@ from bot.services.delegations import DelegationService, JoinCheck, find_item, it
 from bot.services.roles import Roles
 from bot.storage import Person
 from bot.views import delegations as views
-from bot.views import places as place_views
 
 
 async def join_pressed(
@@ -100,11 +99,7 @@ async def itinerary_pressed(
     if item is None or spot is None:  # a button from before a reload that removed it
         callback_answer.text = texts.stale_button()
         return
-    title = texts.shorten(item.title.get(lang), 120)
-    if item.place is not None:
-        address = texts.shorten(item.place.get(lang), 200)
-    else:
-        address = place_views.pin(spot.venue, lang)[1] if spot.venue is not None else ""
+    title, address = views.item_pin(item, spot, lang)
     await bot.send_venue(person.id, spot.lat, spot.lon, title, address)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from aiogram.methods import EditMessageText, SendDocument, SendMessage, SendPhoto, SendVenue
@@ -11,7 +12,7 @@ from bot.callbacks import ItineraryCb, JoinAction, JoinCb, Origin, SignupAction,
 from bot.clock import ManualClock
 from bot.htmltext import visible_text
 from bot.offline import OfflineChat
-from bot.program import Program
+from bot.program import ItineraryItem, Program
 from bot.services.delegations import Spot, find_item, item_keys, item_spot
 from bot.storage import PeopleRepository
 from tests.conftest import ORGANIZER_ID, Offline, labels, only, with_itinerary
@@ -153,6 +154,33 @@ async def test_itinerary_pins_and_calendar(offline: Offline, sample_program: Pro
     assert uids == [f"it-omsk-{key}@{sample_program.forum.id}" for key, _ in item_keys(omsk)]
 
 
+def swap_itinerary(
+    offline: Offline, program: Program, delegation_id: str, items: Sequence[ItineraryItem]
+) -> None:
+    """Reload the program with the delegation's itinerary replaced by `items`."""
+    changed = program.delegations_by_id[delegation_id].model_copy(
+        update={"itinerary": tuple(items)}
+    )
+    delegations = [changed if d.id == delegation_id else d for d in program.delegations]
+    offline.app.programs.swap(program.model_copy(update={"delegations": delegations}))
+
+
+async def test_an_item_placed_by_coordinates_alone_is_pinned_with_them(
+    offline: Offline, sample_program: Program
+) -> None:
+    omsk = sample_program.delegations_by_id["omsk"]
+    arrival = omsk.itinerary[0]
+    assert (arrival.lat, arrival.lon) == (52.2799, 76.9717)
+    bare = arrival.model_copy(update={"place": None})  # neither place nor venue: a point
+    swap_itinerary(offline, sample_program, "omsk", (bare, *omsk.itinerary[1:]))
+    chat = await member(offline, "omsk")
+    await chat.send("/itinerary")
+    pin = only(await chat.press_button("📍 16:30"), SendVenue)
+    assert (pin.title, pin.address) == (arrival.title.en, "52.27990, 76.97170")
+    shown = chat.last_message().venue  # the pin itself, not an apology
+    assert shown is not None and shown.address == "52.27990, 76.97170"
+
+
 async def test_an_old_pin_button_keeps_its_item_when_a_reload_adds_or_removes_items(
     offline: Offline, sample_program: Program
 ) -> None:
@@ -167,16 +195,11 @@ async def test_an_old_pin_button_keeps_its_item_when_a_reload_adds_or_removes_it
     earlier = omsk.itinerary[0].model_copy(
         update={"starts_at": omsk.itinerary[0].starts_at - timedelta(hours=5), "ends_at": None}
     )
-    moved = omsk.model_copy(update={"itinerary": (earlier, *omsk.itinerary)})
-    others = [d for d in sample_program.delegations if d.id != "omsk"]
-    offline.app.programs.swap(sample_program.model_copy(update={"delegations": [moved, *others]}))
+    swap_itinerary(offline, sample_program, "omsk", (earlier, *omsk.itinerary))
     pin = only(await chat.press_button(label, shown), SendVenue)
     assert pin.title == last.title.en  # the same item, though every index moved by one
 
-    shorter = omsk.model_copy(update={"itinerary": omsk.itinerary[:-1]})
-    offline.app.programs.swap(
-        sample_program.model_copy(update={"delegations": [shorter, *others]})
-    )
+    swap_itinerary(offline, sample_program, "omsk", omsk.itinerary[:-1])
     gone = await chat.press_button(label, shown)
     assert gone.answer().text == "This button is out of date."
     assert not [r for r in gone if isinstance(r, SendVenue)]

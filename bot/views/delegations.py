@@ -20,10 +20,11 @@ from bot.callbacks import (
 from bot.deeplinks import DeepLink, LinkKind, start_link
 from bot.formatting import format_day, format_time
 from bot.i18n import LANGUAGE_FLAGS
-from bot.program.models import Delegation, ItineraryKind, Lang, Program
-from bot.services.delegations import Itinerary, item_spot
+from bot.program.models import Delegation, ItineraryItem, ItineraryKind, Lang, Program
+from bot.services.delegations import Itinerary, Spot, item_spot
 from bot.storage.people import Person
 from bot.texts import capitalized, esc, fit, kind_icon, shorten
+from bot.views import places as place_views
 from bot.views.schedule import place_of
 
 ITEM_ICONS = {
@@ -140,6 +141,19 @@ def itinerary(
         builder.button(text=_("📅 Add all to calendar"), callback_data=ItineraryCb(calendar=True))
     builder.adjust(*([4] * (pins // 4)), *([pins % 4] if pins % 4 else []), 1)
     return fit(lines), builder.as_markup() if plan.entries else None
+
+
+def item_pin(item: ItineraryItem, spot: Spot, lang: Lang) -> tuple[str, str]:
+    """Title and address of an item's pin (sendVenue): its place, else its venue's address, else
+    its coordinates, since Telegram refuses a pin without an address."""
+    if item.place is not None:
+        address = shorten(item.place.get(lang), place_views.ADDRESS)
+    elif spot.venue is not None:
+        address = place_views.pin(spot.venue, lang)[1]
+    else:
+        address = ""
+    title = shorten(item.title.get(lang), place_views.PIN_TITLE)
+    return title, address.strip() or f"{spot.lat:.5f}, {spot.lon:.5f}"
 
 
 def itinerary_name(delegation: Delegation | None, lang: Lang) -> str:
