@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
-from aiogram.methods import EditMessageText, SendMessage
+from aiogram.methods import EditMessageText, SendMessage, SendVenue
 from aiogram.utils.i18n import I18n
 
 import bot.reminders
@@ -276,6 +276,23 @@ async def test_delegation_members_are_reminded_of_transfers(
     (text,) = reminders_to(offline.session, member.user.id, item.title.en)
     assert text.startswith(f"⏰ In 15 minutes: {item.title.en}")
     assert reminders_to(offline.session, outsider.user.id, item.title.en) == []
+
+
+async def test_an_item_reminder_pins_the_place_the_itinerary_pins(
+    offline: Offline, clock: ManualClock, sample_program: Program
+) -> None:
+    departure = sample_program.delegations_by_id["novosibirsk"].itinerary[-1]
+    assert departure.venue is None and departure.place is not None  # a station, not a venue
+    member = offline.chat(6001)
+    await member.send("/start")
+    await offline.app.people.set_delegation(member.user.id, "novosibirsk")
+    clock.set(departure.starts_at - timedelta(hours=3))
+    await fire_until(offline.app, clock, departure.starts_at - timedelta(minutes=15))
+    (reminder,) = [m for m in member.messages() if (m.text or "").startswith("⏰")]
+    assert "📍 Pavlodar railway station" in (reminder.text or "")
+    pin = only(await member.press_button("📍 Where is it?", reminder), SendVenue)
+    assert (pin.latitude, pin.longitude) == (departure.lat, departure.lon)
+    assert (pin.title, pin.address) == ("Departure by train", "Pavlodar railway station")
 
 
 async def test_a_reload_adding_an_item_repeats_no_reminder_and_drops_none(

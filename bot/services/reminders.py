@@ -49,6 +49,7 @@ class Target:
     event: Event | None = None
     item: ItineraryItem | None = None
     delegation: str | None = None
+    item_key: str | None = None  # the item's key in the itinerary (`item_keys`): its 📍 button
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +102,7 @@ def targets(program: Program) -> list[Target]:
                         everyone=False,
                         item=item,
                         delegation=delegation.id,
+                        item_key=item_key,
                     )
                 )
     return found

@@ -10,14 +10,15 @@ from bot.buttons import Buttons
 from bot.callbacks import (
     EventAction,
     EventCb,
+    ItineraryCb,
     Origin,
     SettingsCb,
     SignupAction,
     SignupCb,
-    VenueCb,
 )
 from bot.formatting import format_day, format_time, format_when
 from bot.program.models import EventKind, Lang, Program
+from bot.services.delegations import item_spot
 from bot.services.reminders import LEAD_CHOICES, Target
 from bot.storage.reminders import Preference
 from bot.texts import esc, fit, kind_plural, pick, shorten
@@ -77,7 +78,10 @@ def reminder(
             lines.append("📍 " + pick(item.place, lang))
         elif item.venue is not None and item.venue in program.venues_by_id:
             lines.append("📍 " + pick(program.venues_by_id[item.venue].name, lang))
-            builder.button(text=_("📍 Where is it?"), callback_data=VenueCb(id=item.venue))
+        if target.item_key is not None and item_spot(program, item) is not None:
+            builder.button(
+                text=_("📍 Where is it?"), callback_data=ItineraryCb(pin=target.item_key)
+            )
         if item.details is not None:
             lines.append(pick(item.details, lang))
     builder.adjust(1)
