@@ -72,12 +72,18 @@ async def send_venue(
 async def offer_to_join(
     bot: Bot, chat_id: int, person: Person, code: str, lang: Lang, delegations: DelegationService
 ) -> None:
-    """`/start d-<code>`: ask before linking; a wrong code is counted and explained."""
+    """`/start d-<code>`: ask before linking (saying which delegation joining leaves, or that
+    the person is in this one already); a wrong code is counted and explained."""
     check, delegation = await delegations.check_code(person.id, code)
     if check is JoinCheck.TOO_MANY:
         await bot.send_message(chat_id, delegation_views.too_many_codes())
-    elif delegation is None:
+        return
+    if delegation is None:
         await bot.send_message(chat_id, delegation_views.unknown_code())
+        return
+    current = delegations.delegation_of(person)
+    if current is not None and current.id == delegation.id:
+        text, markup = delegation_views.already_member(delegation, lang)
     else:
-        text, markup = delegation_views.join_prompt(delegation, lang, code)
-        await bot.send_message(chat_id, text, reply_markup=markup)
+        text, markup = delegation_views.join_prompt(delegation, lang, code, leaving=current)
+    await bot.send_message(chat_id, text, reply_markup=markup)

@@ -24,13 +24,18 @@ async def delegation_of(offline: Offline, person_id: int) -> str | None:
     return person.delegation_id
 
 
+async def open_invite(chat: OfflineChat, code: str) -> SendMessage:
+    """Open an invite link: the bot's answer after the greeting."""
+    sent = [r for r in await chat.send(f"/start d-{code}") if isinstance(r, SendMessage)]
+    return sent[-1]
+
+
 async def test_joining_by_invite_link_asks_first_then_links(
     offline: Offline, sample_program: Program
 ) -> None:
     omsk = sample_program.delegations_by_id["omsk"]
     chat = offline.chat(language_code="ru")
-    sent = [r for r in await chat.send(f"/start d-{omsk.join_code}") if isinstance(r, SendMessage)]
-    prompt = sent[-1]
+    prompt = await open_invite(chat, omsk.join_code)
     assert visible_text(prompt.text) == f"Вступить в делегацию {omsk.name.ru} ({omsk.origin.ru})?"
     assert await delegation_of(offline, chat.user.id) is None  # nothing before the answer
     shown = await chat.press_button("Да, вступить")
@@ -86,6 +91,38 @@ async def member(
     await chat.send("/start")
     await offline.app.delegations.link(person_id, delegation_id)
     return chat
+
+
+async def test_another_delegations_link_says_which_delegation_joining_leaves(
+    offline: Offline, sample_program: Program
+) -> None:
+    omsk = sample_program.delegations_by_id["omsk"]
+    nsk = sample_program.delegations_by_id["novosibirsk"]
+    chat = offline.chat(language_code="ru")
+    await chat.send("/start")
+    await offline.app.delegations.link(chat.user.id, "omsk")
+    prompt = await open_invite(chat, nsk.join_code)
+    assert visible_text(prompt.text).splitlines()[:2] == [
+        f"Вступить в делегацию {nsk.name.ru} ({nsk.origin.ru})?",
+        f"Вы выйдете из делегации {omsk.name.ru}.",
+    ]
+    await chat.press_button("Да, вступить")
+    assert await delegation_of(offline, chat.user.id) == "novosibirsk"
+
+
+async def test_ones_own_invite_link_again_offers_the_itinerary_not_joining(
+    offline: Offline, sample_program: Program
+) -> None:
+    omsk = sample_program.delegations_by_id["omsk"]
+    chat = await member(offline, "omsk")
+    prompt = await open_invite(chat, omsk.join_code)
+    assert visible_text(prompt.text) == (
+        f"✅ You are already a member of the delegation {omsk.name.en}. "
+        "/itinerary shows your days."
+    )
+    assert labels(prompt.reply_markup) == ["🧳 Itinerary"]
+    shown = only(await chat.press_button("Itinerary"), EditMessageText)
+    assert visible_text(shown.text).startswith(f"🧳 Itinerary: {omsk.name.en}")
 
 
 async def test_the_itinerary_merges_items_and_sessions_in_time_order_across_days(

@@ -224,6 +224,9 @@ def delegation_screens(
             yield delegations.overview(program, {}, BOT_USERNAME, lang)
             for delegation in program.delegations:
                 yield delegations.join_prompt(delegation, lang, delegation.join_code)
+                leaving = program.delegations[0]  # in one delegation, joining another
+                yield delegations.join_prompt(delegation, lang, delegation.join_code, leaving)
+                yield delegations.already_member(delegation, lang)
                 yield delegations.joined(delegation, lang), None
                 yield delegations.linked(2**53, delegation, lang), None
                 yield delegations.members(delegation, roster, lang)

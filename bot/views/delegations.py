@@ -16,6 +16,8 @@ from bot.callbacks import (
     ItineraryCb,
     JoinAction,
     JoinCb,
+    MenuAction,
+    MenuCb,
 )
 from bot.deeplinks import DeepLink, LinkKind, start_link
 from bot.formatting import format_day, format_time
@@ -45,13 +47,32 @@ def name_of(delegation: Delegation, lang: Lang) -> str:
     return esc(shorten(delegation.name.get(lang), NAME))
 
 
-def join_prompt(delegation: Delegation, lang: Lang, code: str) -> tuple[str, InlineKeyboardMarkup]:
+def join_prompt(
+    delegation: Delegation, lang: Lang, code: str, leaving: Delegation | None = None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Whether to join; `leaving`: the delegation the person is in now, which joining leaves."""
     builder = Buttons()
     builder.button(text=_("✅ Yes, join"), callback_data=JoinCb(action=JoinAction.JOIN, code=code))
     builder.button(text=_("✖ No"), callback_data=JoinCb(action=JoinAction.DECLINE))
-    text = _("Join the delegation <b>{name}</b> ({origin})?").format(
-        name=name_of(delegation, lang), origin=esc(shorten(delegation.origin.get(lang), 200))
-    )
+    lines = [
+        _("Join the delegation <b>{name}</b> ({origin})?").format(
+            name=name_of(delegation, lang), origin=esc(shorten(delegation.origin.get(lang), 200))
+        )
+    ]
+    if leaving is not None:
+        lines.append(
+            _("You will leave the delegation <b>{name}</b>.").format(name=name_of(leaving, lang))
+        )
+    return "\n".join(lines), builder.as_markup()
+
+
+def already_member(delegation: Delegation, lang: Lang) -> tuple[str, InlineKeyboardMarkup]:
+    """The invite link of one's own delegation, opened again: nothing to join."""
+    builder = Buttons()
+    builder.button(text=_("🧳 Itinerary"), callback_data=MenuCb(action=MenuAction.ITINERARY))
+    text = _(
+        "✅ You are already a member of the delegation <b>{name}</b>. /itinerary shows your days."
+    ).format(name=name_of(delegation, lang))
     return text, builder.as_markup()
 
 
