@@ -36,7 +36,12 @@ async def test_joining_by_invite_link_asks_first_then_links(
     omsk = sample_program.delegations_by_id["omsk"]
     chat = offline.chat(language_code="ru")
     prompt = await open_invite(chat, omsk.join_code)
-    assert visible_text(prompt.text) == f"Вступить в делегацию {omsk.name.ru} ({omsk.origin.ru})?"
+    assert omsk.contact is not None
+    assert visible_text(prompt.text).splitlines() == [
+        f"Вступить в делегацию {omsk.name.ru} ({omsk.origin.ru})?",
+        "",
+        f"☎️ {omsk.contact.ru}",  # the liaison, who knows whether this is one's delegation
+    ]
     assert await delegation_of(offline, chat.user.id) is None  # nothing before the answer
     shown = await chat.press_button("Да, вступить")
     assert visible_text(only(shown, EditMessageText).text).startswith("✅ Вы в делегации")
@@ -137,7 +142,8 @@ async def test_the_itinerary_merges_items_and_sessions_in_time_order_across_days
     clock.set(sample_program.events_by_id["mc-storytelling"].starts_at - timedelta(minutes=1))
     reply = only(await chat.send("/itinerary"), SendMessage)
     lines = visible_text(reply.text).splitlines()
-    assert lines[0] == f"🧳 Itinerary: {omsk.name.en}"
+    assert omsk.contact is not None
+    assert lines[:2] == [f"🧳 Itinerary: {omsk.name.en}", f"☎️ {omsk.contact.en}"]
     days = [line for line in lines if line.endswith("December")]
     assert days == sorted(days, key=lambda d: int(d.split(" ")[1]))
     assert len(days) >= 3  # arrival day, the forum's two days (and departure)

@@ -41,10 +41,18 @@ ITEM_ICONS = {
 }
 ENTRIES = 40  # an itinerary lists at most this many lines (pins: buttons for those)
 NAME = 120  # characters of a delegation's name that any message or caption shows
+CONTACT = 200  # characters of a delegation's contact (its liaison and phone)
 
 
 def name_of(delegation: Delegation, lang: Lang) -> str:
     return esc(shorten(delegation.name.get(lang), NAME))
+
+
+def contact_lines(delegation: Delegation, lang: Lang) -> list[str]:
+    """The delegation's liaison and phone, if the program gives them."""
+    if delegation.contact is None:
+        return []
+    return ["☎️ " + esc(shorten(delegation.contact.get(lang), CONTACT))]
 
 
 def join_prompt(
@@ -63,6 +71,9 @@ def join_prompt(
         lines.append(
             _("You will leave the delegation <b>{name}</b>.").format(name=name_of(leaving, lang))
         )
+    contact = contact_lines(delegation, lang)  # whom to ask whether it is one's delegation
+    if contact:
+        lines += ["", *contact]
     return "\n".join(lines), builder.as_markup()
 
 
@@ -105,17 +116,18 @@ def itinerary(
     builder = Buttons()
     delegation = plan.delegation
     if delegation is None:
-        head = (
-            _("🧳 <b>Your itinerary</b>")
-            + "\n"
-            + _(
+        lines = [
+            _("🧳 <b>Your itinerary</b>"),
+            _(
                 "You are not in a delegation yet: open the invite link your delegation's liaison "
                 "sent you. Here are the sessions you signed up for."
-            )
-        )
+            ),
+        ]
     else:
-        head = _("🧳 <b>Itinerary: {name}</b>").format(name=name_of(delegation, lang))
-    lines = [head]
+        lines = [
+            _("🧳 <b>Itinerary: {name}</b>").format(name=name_of(delegation, lang)),
+            *contact_lines(delegation, lang),
+        ]
     if not plan.entries:
         lines += ["", _("Nothing here yet.")]
     day = None
