@@ -6,6 +6,7 @@ HTML-escaped here, because every message is sent with parse_mode HTML.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 from aiogram.utils.i18n import gettext as _
@@ -46,6 +47,12 @@ def shorten(value: str, limit: int) -> str:
     return cut.rstrip(" ,.;:—-") + "…"
 
 
+def length(text: str) -> int:
+    """A message's length as held against the limit, in UTF-16 code units (see `fit`): `fit`'s
+    measure, and `window`'s."""
+    return utf16_len(text)
+
+
 def fit(lines: list[str], limit: int = MAX_MESSAGE) -> str:
     """Join lines into one message, dropping whole lines from the end if it would be too long.
 
@@ -54,10 +61,24 @@ def fit(lines: list[str], limit: int = MAX_MESSAGE) -> str:
     however it counts (an emoji is one character but two units, and entities count in units).
     """
     text = "\n".join(lines)
-    while utf16_len(text) > limit and len(lines) > 1:
+    while length(text) > limit and len(lines) > 1:
         lines = lines[:-1]
         text = "\n".join([*lines, "…"])
     return text
+
+
+def window(count: int, fits: Callable[[range], bool], start: int = 0) -> range:
+    """The run of `count` entries a list shows when not all of them may fit: from `start` on,
+    as many as `fits` allows, then earlier ones while it still allows them (so a list that fits
+    whole is shown whole). `fits` judges the whole message a run makes, notes of what is left out
+    included, so the buttons of a list can be made for the entries shown and no others.
+    """
+    start = stop = min(max(start, 0), count)
+    while stop < count and fits(range(start, stop + 1)):
+        stop += 1
+    while start > 0 and fits(range(start - 1, stop)):
+        start -= 1
+    return range(start, stop)
 
 
 def echo(typed: str) -> str:

@@ -12,7 +12,7 @@ from bot.callbacks import ItineraryCb, JoinAction, JoinCb, Origin, SignupAction,
 from bot.clock import ManualClock
 from bot.htmltext import visible_text
 from bot.offline import OfflineChat
-from bot.program import ItineraryItem, Program
+from bot.program import ItineraryItem, Program, Text
 from bot.services.delegations import Spot, find_item, item_keys, item_spot
 from bot.storage import PeopleRepository
 from tests.conftest import ORGANIZER_ID, Offline, labels, only, with_itinerary
@@ -222,6 +222,42 @@ async def test_an_item_placed_by_coordinates_alone_is_pinned_with_them(
     assert (pin.title, pin.address) == (arrival.title.en, "52.27990, 76.97170")
     shown = chat.last_message().venue  # the pin itself, not an apology
     assert shown is not None and shown.address == "52.27990, 76.97170"
+
+
+async def test_a_long_itinerary_shows_what_is_next_and_pins_only_what_it_shows(
+    offline: Offline, sample_program: Program, clock: ManualClock
+) -> None:
+    omsk = sample_program.delegations_by_id["omsk"]
+    arrival = omsk.itinerary[0]  # placed: a 📍 button for each copy
+    first = arrival.starts_at
+    busy = [
+        arrival.model_copy(
+            update={
+                "starts_at": first + timedelta(hours=2 * number),
+                "title": Text.same(f"Stop {number}: " + " ".join(["visit"] * 15)),
+                "details": Text.same("A long description. " * 10),
+            }
+        )
+        for number in range(48)  # every two hours for four days
+    ]
+    swap_itinerary(offline, sample_program, "omsk", busy)
+    clock.set(first + timedelta(hours=2 * 30, minutes=-30))  # half an hour before stop 30
+    chat = await member(offline, "omsk")
+    reply = only(await chat.send("/itinerary"), SendMessage)
+    lines = visible_text(reply.text).splitlines()
+    assert "⏮ 28 earlier entries are not shown." in lines  # from two before the next one
+    (marked,) = [line for line in lines if line.startswith("▶️ ") and "Stop" in line]
+    assert "Stop 30:" in marked
+    stops = [line for line in lines if "Stop" in line]
+    assert "Stop 28:" in stops[0]
+    assert reply.reply_markup is not None
+    buttons = [button for row in reply.reply_markup.inline_keyboard for button in row]
+    pins = [button for button in buttons if button.text.startswith("📍")]
+    assert len(pins) == len(stops)  # a pin for each entry shown, and for no other
+    later = f"⏭ {48 - 28 - len(stops)} more entries later: the 📅 button puts the whole"
+    assert any(line.startswith(later) for line in lines)
+    pin = only(await chat.press(str(pins[-1].callback_data)), SendVenue)
+    assert pin.title == busy[28 + len(stops) - 1].title.en  # the last entry shown
 
 
 async def test_an_old_pin_button_keeps_its_item_when_a_reload_adds_or_removes_items(

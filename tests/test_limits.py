@@ -8,6 +8,8 @@ same for the delegation screens (long itineraries, many seats, many delegations,
 from __future__ import annotations
 
 import asyncio
+import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,6 +33,7 @@ from bot.storage.signups import Signup, SignupRepository
 from bot.telegram_html import utf16_len
 from bot.texts import esc, fit, greeting, help_text
 from bot.views import delegations, places, schedule
+from tests.conftest import labels
 from tests.fakes.telegram import parse_html
 from tests.programgen import generate_program
 
@@ -249,6 +252,32 @@ def itinerary_captions(program: Program) -> Iterator[str]:
                 yield esc(delegations.itinerary_name(delegation, lang))
 
 
+def check_buttons_shown(text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Each 📍 button pins an entry the message shows (a line starting at its time), and each QR
+    button codes a delegation it lists (the line of its number): none is for a line cut off."""
+    if markup is None:
+        return
+    lines = [line.removeprefix("▶️ ") for line in parse_html(text)[0].splitlines()]
+    labels = [button.text for row in markup.inline_keyboard for button in row]
+    pins = Counter(label.removeprefix("📍 ") for label in labels if label.startswith("📍 "))
+    for start, count in pins.items():
+        entries = [line for line in lines if re.match(f"{start}[ –]", line)]
+        assert count <= len(entries), (start, count, lines)
+    codes = [label.removeprefix("QR ") for label in labels if label.startswith("QR ")]
+    assert codes == [line.split(".")[0] for line in lines if re.match(r"\d+\. ", line)]
+
+
+def check_next_shown(program: Program, plans: Sequence[Itinerary]) -> None:
+    """The entry on now or next (▶️) is on the itinerary, however long the days before it."""
+    for lang in LANGS:
+        with in_language(lang):
+            for plan in plans:
+                text, _markup = delegations.itinerary(program, plan, lang)
+                lines = parse_html(text)[0].splitlines()
+                marked = [line for line in lines if re.match(r"▶️ \d", line)]
+                assert len(marked) == (plan.next_index is not None), lines
+
+
 def check_delegations(program: Program, seats: int, members: int) -> list[Screen]:
     """Check every delegation screen with the first `seats` events held; return the screens."""
     plans = itineraries(program, program.events[:seats])
@@ -256,6 +285,8 @@ def check_delegations(program: Program, seats: int, members: int) -> list[Screen
     shown = list(delegation_screens(program, plans, roster))
     for text, markup in shown:
         check(text, markup)
+        check_buttons_shown(text, markup)
+    check_next_shown(program, plans)
     for caption in itinerary_captions(program):
         check(caption, None, limit=MAX_CAPTION)
     return shown
@@ -288,17 +319,22 @@ def test_a_long_itinerary_with_many_seats_and_75_delegations_fit() -> None:
     program = generate_program(150, seed=3, title_length=400, delegations=(90, 65, *[2] * 73))
     with create_i18n().context():
         check_delegations(program, 120, 0)
-        plan = itineraries(program, program.events[:120])[0]
-        assert len(plan.items()) == 90 and len(plan.events()) > 100
+        plans = itineraries(program, program.events[:120])
+        before, during = plans[0], plans[3]  # the first delegation's, before and on day one
+        assert len(before.items()) == 90 and len(before.events()) > 100
+        assert during.next_index is not None and during.next_index > 40
         for lang in LANGS:
             with in_language(lang):
-                text, markup = delegations.itinerary(program, plan, lang)
-                assert text.endswith("\n…")  # cut to fit, not merely short
+                text, markup = delegations.itinerary(program, before, lang)
+                assert text.count("⏭") == 1 and "⏮" not in text  # later entries said hidden
                 assert markup is not None
-                assert 20 < sum(map(len, markup.inline_keyboard)) <= 31  # pins, the calendar
+                assert 1 < sum(map(len, markup.inline_keyboard)) <= 31  # pins, the calendar
+                text, markup = delegations.itinerary(program, during, lang)
+                assert text.count("⏮") == 1 and text.count("⏭") == 1  # so are earlier ones
                 text, markup = delegations.overview(program, {}, BOT_USERNAME, lang)
-                assert text.endswith("\n…")
-                assert sum(map(len, markup.inline_keyboard)) == 60  # a QR code for each listed
+                assert not text.endswith("\n…")  # not cut: those not listed are counted
+                assert parse_html(text)[0].splitlines()[-4].startswith("… ")
+                assert 1 < sum(map(len, markup.inline_keyboard)) < 60  # a QR code for each listed
 
 
 def test_a_roster_of_2000_people_with_long_names_fits() -> None:
@@ -364,7 +400,9 @@ async def test_delegation_screens_through_the_dispatcher(tmp_path: Path) -> None
         assert "2000" in (leader.last_message().text or "")
         organizer = chat(ORGANIZER, "en")
         await organizer.send("/delegations")
-        await organizer.press_button("QR 60")  # the invite link as a QR code, with a caption
+        codes = labels(organizer.last_message().reply_markup)
+        assert 1 < len(codes) < 60  # long names: fewer listed, a QR button for each of them
+        await organizer.press_button(codes[-1])  # the invite link as a QR code, with a caption
         assert len(session.files) == 2
     finally:
         await app.close()

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from bot.buttons import Buttons
 from bot.callbacks import (
@@ -23,9 +26,9 @@ from bot.deeplinks import DeepLink, LinkKind, start_link
 from bot.formatting import format_day, format_time
 from bot.i18n import LANGUAGE_FLAGS
 from bot.program.models import Delegation, ItineraryItem, ItineraryKind, Lang, Program
-from bot.services.delegations import Itinerary, Spot, item_spot
+from bot.services.delegations import Entry, Itinerary, Spot, item_spot
 from bot.storage.people import Person
-from bot.texts import capitalized, esc, fit, kind_icon, shorten
+from bot.texts import MAX_MESSAGE, capitalized, esc, fit, kind_icon, length, shorten, window
 from bot.views import places as place_views
 from bot.views.schedule import place_of
 
@@ -39,7 +42,10 @@ ITEM_ICONS = {
     ItineraryKind.DEPARTURE: "🛫",
     ItineraryKind.OTHER: "📌",
 }
-ENTRIES = 40  # an itinerary lists at most this many lines (pins: buttons for those)
+ENTRIES = 40  # an itinerary lists at most this many entries ...
+EARLIER = 2  # ... from this many before the one on now or next, when not all of them fit
+PINS = 30  # 📍 buttons: for the first this many entries shown that have a place
+OVERVIEW = 60  # delegations the organizers' overview lists at most, a QR button each
 NAME = 120  # characters of a delegation's name that any message or caption shows
 CONTACT = 200  # characters of a delegation's contact (its liaison and phone)
 
@@ -110,13 +116,47 @@ def _when(program: Program, moment: datetime, lang: Lang) -> str:
     return format_time(moment, lang, program.tz)
 
 
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One entry of an itinerary as shown: the day it is on, its lines, its 📍 button if any."""
+
+    day: str
+    lines: tuple[str, ...]
+    start: str  # its start time: the 📍 button's label
+    pin: CallbackData | None
+
+
+def _row(program: Program, entry: Entry, lang: Lang, *, marked: bool) -> _Row:
+    day = f"<b>{capitalized(format_day(entry.starts_at.astimezone(program.tz).date(), lang))}</b>"
+    start = _when(program, entry.starts_at, lang)
+    span = start if entry.ends_at is None else f"{start}–{_when(program, entry.ends_at, lang)}"
+    mark = "▶️ " if marked else ""
+    if entry.event is not None:
+        event = entry.event
+        title = esc(shorten(event.title.get(lang), 100))
+        line = f"{mark}{span} {kind_icon(event.kind)} {title} · {place_of(program, event, lang)}"
+        return _Row(day, (line,), start, EventCb(action=EventAction.WHERE, id=event.id))
+    item = entry.item
+    assert item is not None  # an entry is an event or an item
+    line = f"{mark}{span} {ITEM_ICONS[item.kind]} {esc(shorten(item.title.get(lang), 100))}"
+    if item.place is not None:
+        line += " · " + esc(shorten(item.place.get(lang), 80))
+    elif item.venue is not None and item.venue in program.venues_by_id:
+        line += " · " + esc(shorten(program.venues_by_id[item.venue].name.get(lang), 80))
+    lines = [line]
+    if item.details is not None:
+        lines.append("   " + esc(shorten(item.details.get(lang), 200)))
+    placed = item_spot(program, item) is not None and entry.key is not None
+    return _Row(day, tuple(lines), start, ItineraryCb(pin=entry.key) if placed else None)
+
+
 def itinerary(
     program: Program, plan: Itinerary, lang: Lang
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    builder = Buttons()
+    """The entries around what is on now or next, as many as fit, a 📍 button for each shown."""
     delegation = plan.delegation
     if delegation is None:
-        lines = [
+        head = [
             _("🧳 <b>Your itinerary</b>"),
             _(
                 "You are not in a delegation yet: open the invite link your delegation's liaison "
@@ -124,56 +164,59 @@ def itinerary(
             ),
         ]
     else:
-        lines = [
+        head = [
             _("🧳 <b>Itinerary: {name}</b>").format(name=name_of(delegation, lang)),
             *contact_lines(delegation, lang),
         ]
     if not plan.entries:
-        lines += ["", _("Nothing here yet.")]
-    day = None
-    pins = 0
-    for number, entry in enumerate(plan.entries[:ENTRIES]):
-        local = entry.starts_at.astimezone(program.tz)
-        if local.date() != day:
-            day = local.date()
-            lines += ["", f"<b>{capitalized(format_day(day, lang))}</b>"]
-        span = _when(program, entry.starts_at, lang)
-        if entry.ends_at is not None:
-            span += "–" + _when(program, entry.ends_at, lang)
-        mark = "▶️ " if number == plan.next_index else ""
-        if entry.event is not None:
-            event = entry.event
-            title = esc(shorten(event.title.get(lang), 100))
-            place = place_of(program, event, lang)
-            lines.append(f"{mark}{span} {kind_icon(event.kind)} {title} · {place}")
-            if pins < 30:
-                builder.button(
-                    text=f"📍 {span.split('–')[0]}",
-                    callback_data=EventCb(action=EventAction.WHERE, id=event.id),
-                )
-                pins += 1
-        elif entry.item is not None:
-            item = entry.item
-            line = (
-                f"{mark}{span} {ITEM_ICONS[item.kind]} {esc(shorten(item.title.get(lang), 100))}"
-            )
-            if item.place is not None:
-                line += " · " + esc(shorten(item.place.get(lang), 80))
-            elif item.venue is not None and item.venue in program.venues_by_id:
-                line += " · " + esc(shorten(program.venues_by_id[item.venue].name.get(lang), 80))
-            lines.append(line)
-            if item.details is not None:
-                lines.append("   " + esc(shorten(item.details.get(lang), 200)))
-            if item_spot(program, item) is not None and entry.key is not None and pins < 30:
-                builder.button(
-                    text=f"📍 {span.split('–')[0]}", callback_data=ItineraryCb(pin=entry.key)
-                )
-                pins += 1
-    if plan.entries:
+        return fit([*head, "", _("Nothing here yet.")]), None
+    rows = [
+        _row(program, entry, lang, marked=number == plan.next_index)
+        for number, entry in enumerate(plan.entries)
+    ]
+
+    def page(shown: range) -> list[str]:
+        lines = list(head)
+        if shown.start:
+            lines += ["", _earlier(shown.start)]
+        for number in shown:
+            if number == shown.start or rows[number].day != rows[number - 1].day:
+                lines += ["", rows[number].day]
+            lines += rows[number].lines
+        if shown.stop < len(rows):
+            lines += ["", _later(len(rows) - shown.stop)]
         lines += ["", _("▶️ marks what is on now or next; 📍 buttons send the place as a pin.")]
-        builder.button(text=_("📅 Add all to calendar"), callback_data=ItineraryCb(calendar=True))
+        return lines
+
+    now = len(rows) if plan.next_index is None else plan.next_index  # all past: the last ones
+    shown = window(
+        len(rows),
+        lambda run: len(run) <= ENTRIES and length("\n".join(page(run))) <= MAX_MESSAGE,
+        start=now - EARLIER,
+    )
+    builder = Buttons()
+    pins = 0
+    for row in (rows[number] for number in shown):
+        if row.pin is not None and pins < PINS:
+            builder.button(text=f"📍 {row.start}", callback_data=row.pin)
+            pins += 1
+    builder.button(text=_("📅 Add all to calendar"), callback_data=ItineraryCb(calendar=True))
     builder.adjust(*([4] * (pins // 4)), *([pins % 4] if pins % 4 else []), 1)
-    return fit(lines), builder.as_markup() if plan.entries else None
+    return fit(page(shown)), builder.as_markup()
+
+
+def _earlier(count: int) -> str:
+    return ngettext(
+        "⏮ {count} earlier entry is not shown.", "⏮ {count} earlier entries are not shown.", count
+    ).format(count=count)
+
+
+def _later(count: int) -> str:
+    return ngettext(
+        "⏭ {count} more entry later: the 📅 button puts the whole itinerary into your calendar.",
+        "⏭ {count} more entries later: the 📅 button puts the whole itinerary into your calendar.",
+        count,
+    ).format(count=count)
 
 
 def item_pin(item: ItineraryItem, spot: Spot, lang: Lang) -> tuple[str, str]:
@@ -226,19 +269,44 @@ def not_a_leader() -> str:
 def overview(
     program: Program, counts: dict[str, int], username: str, lang: Lang
 ) -> tuple[str, InlineKeyboardMarkup]:
-    lines = [_("🏛 <b>Delegations</b> (the invite links are for their members only)"), ""]
-    builder = Buttons()
-    for number, delegation in enumerate(program.delegations[:60], 1):
-        link = start_link(username, DeepLink(LinkKind.DELEGATION, delegation.join_code))
-        lines.append(
-            f"{number}. <b>{name_of(delegation, lang)}</b> — {counts.get(delegation.id, 0)}"
+    """Each delegation's invite link and member count, as many as fit, a QR button for each."""
+    delegations = program.delegations
+    entries = [
+        (
+            f"{number}. <b>{name_of(delegation, lang)}</b> — {counts.get(delegation.id, 0)}",
+            "   " + esc(start_link(username, DeepLink(LinkKind.DELEGATION, delegation.join_code))),
         )
-        lines.append(f"   {esc(link)}")
-        builder.button(text=f"QR {number}", callback_data=DelegationsCb(qr=delegation.id))
-    lines += ["", _("Link a person by hand: /delegations link TELEGRAM_ID DELEGATION_ID")]
-    lines.append(_("Unlink: /delegations unlink TELEGRAM_ID"))
+        for number, delegation in enumerate(delegations[:OVERVIEW], 1)
+    ]
+
+    def page(shown: range) -> list[str]:
+        lines = [_("🏛 <b>Delegations</b> (the invite links are for their members only)"), ""]
+        for number in shown:
+            lines += entries[number]
+        if shown.stop < len(delegations):
+            lines += ["", _unlisted(len(delegations) - shown.stop)]
+        lines += ["", _("Link a person by hand: /delegations link TELEGRAM_ID DELEGATION_ID")]
+        lines.append(_("Unlink: /delegations unlink TELEGRAM_ID"))
+        return lines
+
+    shown = window(len(entries), lambda run: length("\n".join(page(run))) <= MAX_MESSAGE)
+    builder = Buttons()
+    for number in shown:
+        builder.button(
+            text=f"QR {number + 1}", callback_data=DelegationsCb(qr=delegations[number].id)
+        )
     builder.adjust(5)
-    return fit(lines), builder.as_markup()
+    return fit(page(shown)), builder.as_markup()
+
+
+def _unlisted(count: int) -> str:
+    return ngettext(
+        "… and {count} more delegation: forum-bot qr --invites FOLDER writes every invite link "
+        "as a QR code.",
+        "… and {count} more delegations: forum-bot qr --invites FOLDER writes every invite link "
+        "as a QR code.",
+        count,
+    ).format(count=count)
 
 
 def linked(person_id: int, delegation: Delegation | None, lang: Lang) -> str:
