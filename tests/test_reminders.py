@@ -295,6 +295,26 @@ async def test_an_item_reminder_pins_the_place_the_itinerary_pins(
     assert (pin.title, pin.address) == ("Departure by train", "Pavlodar railway station")
 
 
+async def test_an_item_reminder_at_a_venue_gives_its_pin_and_directions(
+    offline: Offline, clock: ManualClock, sample_program: Program
+) -> None:
+    delegation = sample_program.delegations[0]
+    meeting = next(item for item in delegation.itinerary if item.kind.value == "meeting")
+    assert meeting.venue is not None and meeting.place is None
+    venue = sample_program.venues_by_id[meeting.venue]
+    member = offline.chat(6001)
+    await member.send("/start")
+    await offline.app.people.set_delegation(member.user.id, delegation.id)
+    clock.set(meeting.starts_at - timedelta(hours=3))
+    await fire_until(offline.app, clock, meeting.starts_at - timedelta(minutes=15))
+    (reminder,) = [m for m in member.messages() if (m.text or "").startswith("⏰")]
+    shown = await member.press_button("📍 Where is it?", reminder)
+    pin = only(shown, SendVenue)
+    assert (pin.latitude, pin.longitude) == (venue.lat, venue.lon)
+    (details,) = [r for r in shown if isinstance(r, SendMessage)]
+    assert venue.name.en in visible_text(details.text)  # directions and rooms, as /where
+
+
 async def test_a_reload_adding_an_item_repeats_no_reminder_and_drops_none(
     offline: Offline, clock: ManualClock, sample_program: Program
 ) -> None:

@@ -15,6 +15,7 @@ from bot.callbacks import (
     SettingsCb,
     SignupAction,
     SignupCb,
+    VenueCb,
 )
 from bot.formatting import format_day, format_time, format_when
 from bot.program.models import EventKind, Lang, Program
@@ -78,7 +79,10 @@ def reminder(
             lines.append("📍 " + pick(item.place, lang))
         elif item.venue is not None and item.venue in program.venues_by_id:
             lines.append("📍 " + pick(program.venues_by_id[item.venue].name, lang))
-        if target.item_key is not None and item_spot(program, item) is not None:
+        if item.place is None and item.venue is not None and item.venue in program.venues_by_id:
+            # A venue of the program: its pin, directions and rooms, as /where gives them.
+            builder.button(text=_("📍 Where is it?"), callback_data=VenueCb(id=item.venue))
+        elif target.item_key is not None and item_spot(program, item) is not None:
             builder.button(
                 text=_("📍 Where is it?"), callback_data=ItineraryCb(pin=target.item_key)
             )
