@@ -337,6 +337,39 @@ async def test_a_moved_item_keeps_its_calendar_uid(
     assert {uid for uid, _ in after.values()} == {uid for uid, _ in before.values()}
 
 
+async def test_an_old_pin_of_one_of_three_same_transfers_keeps_its_place_when_one_goes(
+    offline: Offline, sample_program: Program
+) -> None:
+    omsk = sample_program.delegations_by_id["omsk"]
+    first = next(item for item in omsk.itinerary if item.kind.value == "transfer")
+    daily = [
+        first.model_copy(
+            update={
+                "starts_at": first.starts_at + timedelta(days=day),
+                "ends_at": None,
+                "place": None,
+                "venue": None,
+                "lat": 52.1 + day / 10,
+                "lon": 76.1 + day / 10,
+            }
+        )
+        for day in range(3)
+    ]
+    rest = [item for item in omsk.itinerary if item is not first]
+    offline.app.programs.swap(with_itinerary(sample_program, "omsk", *daily, *rest))
+    chat = await member(offline, "omsk")
+    await chat.send("/itinerary")
+    (shown,) = [m for m in chat.messages() if (m.text or "").startswith("🧳")]
+    grown = offline.app.programs.current.delegations_by_id["omsk"]
+    key = next(key for key, item in item_keys(grown) if item is daily[1])
+    data = ItineraryCb(pin=key).pack()
+    assert shown.reply_markup is not None
+    assert data in [b.callback_data for row in shown.reply_markup.inline_keyboard for b in row]
+    offline.app.programs.swap(with_itinerary(sample_program, "omsk", *daily[1:], *rest))
+    pin = only(await chat.press(data, shown), SendVenue)
+    assert (pin.latitude, pin.longitude) == (daily[1].lat, daily[1].lon)  # not the next day's
+
+
 async def test_a_leader_sees_their_delegation_and_messages_it(
     offline: Offline, sample_program: Program
 ) -> None:

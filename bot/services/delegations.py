@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -80,22 +80,45 @@ class Itinerary:
 
 
 def item_keys(delegation: Delegation) -> list[tuple[str, ItineraryItem]]:
-    """Each item of the itinerary with a key that survives the edits organizers make: moving
-    it (the bus is late), changing its place, and adding, removing or reordering other items.
+    """Each item of the itinerary with a key for its pin button and calendar entry.
 
     The program gives items no id, so the key is made of what an edit rarely touches: a short
-    hash of the kind and the title in the three languages (`title_key`), and for items sharing
-    those, the item's number among them in file order (`.1`, `.2`...). A pin button, a calendar
-    entry's UID and a reminder's target carry it, so an old button never shows another item's
-    place, and a re-imported calendar updates a moved item instead of adding it again. A new
-    title makes a new key (that item's old button is out of date); so does removing an earlier
-    item of the same kind and title (the later ones move up a number).
+    hash of the kind and the title in the three languages (`title_key`). Moving the item (the
+    bus is late), changing its place, and adding, removing or reordering other items leave it
+    alone, so a re-imported calendar updates a moved item instead of adding it again. Items
+    sharing a kind and title (three daily transfers) add the minute they start: never another
+    item's key after a removal, at the price of a moved one being new. A key that no longer
+    names an item makes its old button say it is out of date; it never shows another place.
     """
+    items = delegation.itinerary
+    shared = Counter(title_key(item) for item in items)
+    bases = [
+        title_key(item) if shared[title_key(item)] == 1 else f"{title_key(item)}.{_minute(item)}"
+        for item in items
+    ]
+    return _distinct(bases, items)
+
+
+def reminder_keys(delegation: Delegation) -> list[tuple[str, ItineraryItem]]:
+    """Each item with the key its reminders are remembered by: its kind and the minute it
+    starts. A retitled item, or an item of the same title added or removed elsewhere, is not
+    reminded again; a moved one is new, as a moved event is."""
+    items = delegation.itinerary
+    return _distinct([f"{item.kind.value}.{_minute(item)}" for item in items], items)
+
+
+def _minute(item: ItineraryItem) -> int:
+    return int(item.starts_at.timestamp()) // 60
+
+
+def _distinct(
+    bases: Sequence[str], items: Sequence[ItineraryItem]
+) -> list[tuple[str, ItineraryItem]]:
+    """The keys made unique in file order (a repeat gets -1, -2...)."""
     seen: Counter[str] = Counter()
     keyed = []
-    for item in delegation.itinerary:
-        base = title_key(item)
-        keyed.append((f"{base}.{seen[base]}" if seen[base] else base, item))
+    for base, item in zip(bases, items, strict=True):
+        keyed.append((f"{base}-{seen[base]}" if seen[base] else base, item))
         seen[base] += 1
     return keyed
 

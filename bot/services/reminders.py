@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from bot.clock import Clock
 from bot.program.holder import ProgramHolder
 from bot.program.models import Event, ItineraryItem, ItineraryKind, Program
-from bot.services.delegations import item_keys
+from bot.services.delegations import item_keys, reminder_keys
 from bot.storage.people import PeopleRepository, Person
 from bot.storage.reminders import DEFAULT_PREFERENCE, Preference, ReminderRepository
 from bot.storage.signups import SignupRepository
@@ -42,7 +42,7 @@ FANOUT_MARGIN = timedelta(seconds=5)  # head room for the queue's other traffic
 class Target:
     """Something to be reminded of: an event, or an item of a delegation's itinerary."""
 
-    key: str  # the event id, or it:<delegation id>:<item key> (`item_keys`)
+    key: str  # the event id, or it:<delegation id>:<kind>.<minute> (`reminder_keys`)
     starts_at: datetime
     kind_lead: int | None  # the program's lead for it, in minutes
     everyone: bool  # an event of a kind everyone is reminded of
@@ -92,17 +92,18 @@ def targets(program: Program) -> list[Target]:
     ]
     default = forum.reminders.get("default")
     for delegation in program.delegations:
-        for item_key, item in item_keys(delegation):
+        keyed = zip(item_keys(delegation), reminder_keys(delegation), strict=True)
+        for (pin_key, item), (reminder_key, _) in keyed:  # both in file order
             if item.kind in ITINERARY_REMINDED:
                 found.append(
                     Target(
-                        key=f"it:{delegation.id}:{item_key}",
+                        key=f"it:{delegation.id}:{reminder_key}",
                         starts_at=item.starts_at,
                         kind_lead=default,
                         everyone=False,
                         item=item,
                         delegation=delegation.id,
-                        item_key=item_key,
+                        item_key=pin_key,
                     )
                 )
     return found
