@@ -315,17 +315,25 @@ async def test_an_item_reminder_at_a_venue_gives_its_pin_and_directions(
     assert venue.name.en in visible_text(details.text)  # directions and rooms, as /where
 
 
+async def reminded_member(
+    offline: Offline, clock: ManualClock, delegation_id: str, item: ItineraryItem
+) -> OfflineChat:
+    """A member of the delegation, reminded of the item ten minutes before it."""
+    member = offline.chat(6001)
+    await member.send("/start")
+    await offline.app.people.set_delegation(member.user.id, delegation_id)
+    clock.set(item.starts_at - timedelta(hours=3))
+    await fire_until(offline.app, clock, item.starts_at - timedelta(minutes=10))
+    assert len(reminders_to(offline.session, member.user.id, item.title.en)) == 1
+    return member
+
+
 async def test_an_edit_elsewhere_or_to_its_title_does_not_repeat_an_item_reminder(
     offline: Offline, clock: ManualClock, sample_program: Program
 ) -> None:
     delegation = sample_program.delegations[0]
     first = next(item for item in delegation.itinerary if item.kind.value == "transfer")
-    member = offline.chat(6001)
-    await member.send("/start")
-    await offline.app.people.set_delegation(member.user.id, delegation.id)
-    clock.set(first.starts_at - timedelta(hours=3))
-    await fire_until(offline.app, clock, first.starts_at - timedelta(minutes=10))
-    assert len(reminders_to(offline.session, member.user.id, first.title.en)) == 1
+    member = await reminded_member(offline, clock, delegation.id, first)
     # The same transfer a day earlier is added at the top, and the title gets a typo fixed.
     added = first.model_copy(update={"starts_at": first.starts_at - timedelta(days=1)})
     fixed = first.model_copy(
@@ -344,12 +352,7 @@ async def test_a_reload_adding_an_item_repeats_no_reminder_and_drops_none(
     first = next(item for item in delegation.itinerary if item.kind.value == "transfer")
     later = next(item for item in delegation.itinerary if item.kind.value == "meeting")
     assert later.starts_at - first.starts_at > timedelta(hours=1)
-    member = offline.chat(6001)
-    await member.send("/start")
-    await offline.app.people.set_delegation(member.user.id, delegation.id)
-    clock.set(first.starts_at - timedelta(hours=3))
-    await fire_until(offline.app, clock, first.starts_at - timedelta(minutes=10))
-    assert len(reminders_to(offline.session, member.user.id, first.title.en)) == 1
+    member = await reminded_member(offline, clock, delegation.id, first)
     # A welcome dinner is added at the top of the itinerary (already past): every index moves.
     added = first.model_copy(
         update={"starts_at": first.starts_at - timedelta(days=1), "ends_at": None}
