@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -32,7 +34,15 @@ from bot.storage import Database, PeopleRepository
 from bot.storage.reminders import Preference
 from bot.views import changes as change_views
 from bot.views import reminders as reminder_views
-from tests.conftest import ORGANIZER_ID, SAMPLE_PROGRAM, Offline, labels, only, with_itinerary
+from tests.conftest import (
+    MINI_PROGRAM,
+    ORGANIZER_ID,
+    SAMPLE_PROGRAM,
+    Offline,
+    labels,
+    only,
+    with_itinerary,
+)
 from tests.programgen import generate_program
 from tests.test_signups import block
 
@@ -566,6 +576,57 @@ async def test_changes_are_told_though_the_bot_restarts_before_telling_them(
         assert change_notices(third, attendee.user.id) == []
     finally:
         await third.app.close()
+
+
+async def test_a_notice_the_database_refused_is_told_after_the_next_window(
+    offline: Offline, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await offline.app.changes.start()
+    attendee = offline.chat(8001, language_code="en")
+    await attendee.send("/start")
+    await sign_up(attendee, STORY)
+    moved: dict[str, object] = {"starts_at": "2026-12-10T17:00", "ends_at": "2026-12-10T18:30"}
+    path = edited_program(tmp_path, moved, STORY)
+    quick = settings.model_copy(update={"program_file": path, "change_notice_delay": 0.05})
+    second = await restarted(offline, quick, SAMPLE_PROGRAM)
+    outbox = second.app.outbox
+    enqueue = outbox.enqueue
+    refusals: list[int] = []
+
+    async def locked_once(*args: Any, **kwargs: Any) -> int:
+        if not refusals:
+            refusals.append(1)
+            raise sqlite3.OperationalError("database is locked")
+        return await enqueue(*args, **kwargs)
+
+    monkeypatch.setattr(outbox, "enqueue", locked_once)
+    second.app.dispatcher["settings"] = quick
+    try:
+        await second.chat(ORGANIZER_ID, language_code="en").send("/reload")
+        async with asyncio.timeout(5):
+            while not change_notices(second, attendee.user.id):
+                await asyncio.sleep(0.05)
+                await second.app.sender.drain()
+        assert refusals == [1]  # the first flush was refused, the next one told
+        assert len(change_notices(second, attendee.user.id)) == 1
+    finally:
+        await second.app.close()
+
+
+async def test_a_program_of_another_forum_tells_nobody_its_differences(
+    offline: Offline, settings: Settings
+) -> None:
+    await offline.app.changes.start()
+    bystander = offline.chat(8002, language_code="en")
+    await bystander.send("/start")
+    second = await restarted(offline, settings, MINI_PROGRAM)
+    try:
+        second.app.changes.close()
+        await second.app.changes.flush()
+        await second.app.sender.drain()
+        assert change_notices(second, bystander.user.id) == []
+    finally:
+        await second.app.close()
 
 
 async def test_a_program_file_edited_while_the_bot_was_stopped_is_told_at_start(

@@ -233,10 +233,18 @@ class ProgramChanges:
         if stored is not None:
             snapshot, told_at = stored
             try:
-                self._told, self._told_at = Program.model_validate_json(snapshot), told_at
-                return
+                told = Program.model_validate_json(snapshot)
             except ValidationError:
                 log.warning("the program last told about could not be read; starting afresh")
+            else:
+                if told.forum.id == self._programs.current.forum.id:
+                    self._told, self._told_at = told, told_at
+                    return
+                # Another forum's program: its differences are not news to anyone here.
+                log.warning(
+                    "the program last told about is of forum %r; starting afresh", told.forum.id
+                )
+                self._told = self._programs.current
         await self._remember(self._told)  # the first start: what is in force is what is known
 
     async def _remember(self, program: Program) -> None:
@@ -258,8 +266,9 @@ class ProgramChanges:
         self._telling = asyncio.create_task(self.flush())
         try:
             await asyncio.shield(self._telling)
-        except Exception:
-            log.exception("telling program changes failed")
+        except Exception:  # the database refused (full, locked): try again after the window
+            log.exception("telling program changes failed; trying again shortly")
+            self._timer = asyncio.create_task(self._later())
 
     def close(self) -> None:
         if self._timer is not None and not self._timer.done():
