@@ -13,7 +13,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
-from bot.callbacks import MenuCb
+from bot.callbacks import MenuAction, MenuCb
 from bot.filters import command_name
 from bot.services.people import PeopleService
 
@@ -99,20 +99,22 @@ DIALOGUE_COMMANDS = frozenset({"cancel"})
 
 
 class MovingOnEndsDialogues(BaseMiddleware):
-    """A command or a main-menu button ends the dialogue the person left unfinished.
+    """A command or "« Main menu" ends the dialogue the person left unfinished.
 
     A dialogue waiting for typed input (a broadcast's text, a version, its time) takes every
     message as that input; without this, someone who opened the composer, changed their mind
     and went on with /now would find their next question taken for a broadcast text. So a
-    command other than the dialogue's own (/cancel) and a press on a main-menu button clear
-    the FSM state before any filter looks at it, and the command runs as usual. The price: a
-    broadcast text cannot start with "/" (it would be taken for a command), which no real
-    announcement does. Buttons of other messages (a schedule page looked up in passing) leave
-    the dialogue alone. Registered on the message and callback query observers, after the
-    Dispatcher's FSM middleware has put `state` and `raw_state` into the data.
+    command other than the dialogue's own (/cancel) and a press on "« Main menu" clear the FSM
+    state before any filter looks at it, and the command runs as usual. The price: a broadcast
+    text cannot start with "/" (it would be taken for a command), which no real announcement
+    does. Other buttons (🔄 Refresh under /now, a schedule looked up in passing) leave the
+    dialogue alone: ending it there would lose a half-written draft without a word, while a
+    text taken for the draft is shown back and can be cancelled. Registered on the message and
+    callback query observers, after the Dispatcher's FSM middleware has put `state` and
+    `raw_state` into the data.
     """
 
-    _menu = MenuCb.__prefix__ + MenuCb.__separator__
+    _home = MenuCb(action=MenuAction.HOME).pack()
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         state: FSMContext | None = data.get("state")
@@ -125,4 +127,4 @@ class MovingOnEndsDialogues(BaseMiddleware):
         if isinstance(event, Message):
             text = event.text or ""
             return text.startswith("/") and command_name(text) not in DIALOGUE_COMMANDS
-        return isinstance(event, CallbackQuery) and (event.data or "").startswith(self._menu)
+        return isinstance(event, CallbackQuery) and event.data == self._home

@@ -244,12 +244,25 @@ async def test_a_command_or_the_main_menu_leaves_an_unfinished_broadcast(
     home = chat.last_message()  # the main menu, under the language choice
     await chat.send("/broadcast")
     await chat.press_button("Everyone")
-    await chat.press_button("Schedule", home)
+    await chat.press_button("Schedule", home)  # a look at the program: the draft waits
+    (page,) = [m for m in chat.messages() if m.message_id == home.message_id]  # edited
+    await chat.press_button("« Main menu", page)  # leaving
     assert wifi in only(await chat.send("wifi password"), SendMessage).text
     await chat.send("/broadcast")
     await chat.press_button("Everyone")
     assert only(await chat.send("/cancel"), SendMessage).text == "Cancelled: nothing was sent."
     assert wifi in only(await chat.send("wifi password"), SendMessage).text
+
+
+async def test_a_look_at_now_while_writing_keeps_the_draft(offline: Offline) -> None:
+    chat = await organizer(offline)
+    await chat.send("/now")
+    now = chat.last_message()
+    await chat.send("/broadcast")
+    await chat.press_button("Everyone")
+    await chat.press_button("🔄 Refresh", now)  # a look at what is on: the draft waits
+    saved = only(await chat.send("Lunch moves to 13:30."), SendMessage)
+    assert "Add a version in another language?" in visible_text(saved.text)
 
 
 @pytest.mark.parametrize(
