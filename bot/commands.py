@@ -13,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.i18n import DEFAULT_LOCALE
 from bot.program import LANGS, Lang
+from bot.services.roles import Standing
 
 log = logging.getLogger(__name__)
 
@@ -80,12 +81,12 @@ async def set_command_menus(bot: Bot, i18n: I18n) -> None:
 
 
 async def set_chat_menu(
-    bot: Bot, i18n: I18n, chat_id: int, lang: Lang, *, organizer: bool, leader: bool
+    bot: Bot, i18n: I18n, chat_id: int, lang: Lang, standing: Standing
 ) -> None:
     """The menu of one chat in the language chosen there (a Telegram app in Kazakh is rare,
     so the per-language menus alone would leave Kazakh speakers with another language), with
     the commands of their role. Telegram keeps it; a failure only costs the menu."""
-    menu = command_menu(i18n, lang, organizer=organizer, leader=leader)
+    menu = command_menu(i18n, lang, organizer=standing.organizer, leader=standing.leader)
     try:
         await bot.set_my_commands(menu, scope=BotCommandScopeChat(chat_id=chat_id))
     except TelegramAPIError as exc:

@@ -14,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.commands import commands
 from bot.formatting import format_date_range, format_in
 from bot.program.models import Event, EventKind, Lang, Program, Text
+from bot.services.roles import Standing
 from bot.telegram_html import utf16_len
 
 # Telegram refuses longer messages; quotes of what people typed are cut well below it.
@@ -177,9 +178,9 @@ def language_chosen() -> str:
     return _("✓ Done: from now on I speak English.")
 
 
-def help_text(program: Program, lang: Lang, *, organizer: bool, leader: bool = False) -> str:
+def help_text(program: Program, lang: Lang, standing: Standing) -> str:
     lines = [_("<b>What I can do</b>"), ""]
-    shown = commands(organizer=organizer, leader=leader)
+    shown = commands(organizer=standing.organizer, leader=standing.leader)
     lines += [f"/{info.name} — {esc(info.summary)}" for info in shown]
     if program.forum.contacts is not None:
         contacts = pick(program.forum.contacts, lang)

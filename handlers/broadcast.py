@@ -12,10 +12,12 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message, MessageEntity
 from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.i18n import I18n
 
 from bot import texts
 from bot.callbacks import BroadcastAction, BroadcastCb, JoinAction, JoinCb
 from bot.clock import Clock
+from bot.commands import set_chat_menu
 from bot.config import Settings
 from bot.delivery import BroadcastReporter
 from bot.filters import Cmd, Magic, Pressed
@@ -29,6 +31,7 @@ from bot.services.broadcasts import (
     Draft,
     parse_send_time,
 )
+from bot.services.people import PeopleService, locale_of
 from bot.services.roles import Roles
 from bot.storage import Person
 from bot.telegram_html import html_problem
@@ -464,7 +467,13 @@ async def stop_pressed(
 
 
 async def organizers_command(
-    message: Message, command: CommandObject, person: Person, roles: Roles
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    i18n: I18n,
+    person: Person,
+    people: PeopleService,
+    roles: Roles,
 ) -> None:
     if not roles.is_admin(person.id):
         roles.refused(person.id, "/organizers")
@@ -479,6 +488,10 @@ async def organizers_command(
         else:
             removal = await roles.remove_organizer(target, person.id)
             await message.answer(views.organizer_removed(target, removal))
+        known = await people.get(target)
+        if known is not None:  # their menu gains or loses the organizers' commands
+            standing = await roles.standing(target)
+            await set_chat_menu(bot, i18n, target, locale_of(known), standing)
         return
     admins = sorted(roles.admins)
     await message.answer(views.organizers_list(admins, await roles.added_organizers()))

@@ -26,9 +26,7 @@ async def not_understood(
         head = texts.unknown_command(typed.split(maxsplit=1)[0])
     else:
         head = texts.text_only()
-    help_text = texts.help_text(
-        programs.current, lang, organizer=await roles.is_organizer(person.id)
-    )
+    help_text = texts.help_text(programs.current, lang, await roles.standing(person.id))
     await message.answer(f"{head}\n\n{help_text}", reply_markup=main_menu())
 
 

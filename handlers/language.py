@@ -46,9 +46,7 @@ async def language_chosen(
             text = texts.language_chosen()
         await edit_in_place(bot, query.message, text, main_menu())
     person_id = query.from_user.id
-    organizer = await roles.is_organizer(person_id)
-    leader = bool(roles.led_delegations(person_id))
-    await set_chat_menu(bot, i18n, person_id, lang, organizer=organizer, leader=leader)
+    await set_chat_menu(bot, i18n, person_id, lang, await roles.standing(person_id))
 
 
 def create_router() -> Router:

@@ -18,12 +18,7 @@ from bot.storage import Person
 async def show_help(
     message: Message, person: Person, lang: Lang, programs: ProgramHolder, roles: Roles
 ) -> None:
-    text = texts.help_text(
-        programs.current,
-        lang,
-        organizer=await roles.is_organizer(person.id),
-        leader=bool(roles.led_delegations(person.id)),
-    )
+    text = texts.help_text(programs.current, lang, await roles.standing(person.id))
     await message.answer(text, reply_markup=main_menu())
 
 
@@ -42,12 +37,7 @@ async def menu_pressed(
             text = texts.greeting(program, lang, query.from_user.first_name)
             markup = main_menu()
         case MenuAction.HELP:
-            text = texts.help_text(
-                program,
-                lang,
-                organizer=await roles.is_organizer(person.id),
-                leader=bool(roles.led_delegations(person.id)),
-            )
+            text = texts.help_text(program, lang, await roles.standing(person.id))
             markup = back_to_menu()
         case MenuAction.CONTACTS:
             text = texts.contacts_text(program, lang)

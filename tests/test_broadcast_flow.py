@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
-from aiogram.methods import EditMessageText, SendMessage, SendPhoto
-from aiogram.types import Document, MessageEntity, PhotoSize
+from aiogram.methods import EditMessageText, SendMessage, SendPhoto, SetMyCommands
+from aiogram.types import BotCommandScopeChat, Document, MessageEntity, PhotoSize
 
 from bot.callbacks import BroadcastAction, BroadcastCb
 from bot.clock import ManualClock
@@ -252,6 +253,24 @@ async def test_a_command_or_the_main_menu_leaves_an_unfinished_broadcast(
     await chat.press_button("Everyone")
     assert only(await chat.send("/cancel"), SendMessage).text == "Cancelled: nothing was sent."
     assert wifi in only(await chat.send("wifi password"), SendMessage).text
+
+
+async def test_an_organizer_added_or_removed_gets_the_menu_of_their_new_role(
+    offline: Offline,
+) -> None:
+    newcomer = offline.chat(777, language_code="ru")
+    await newcomer.send("/start")
+    admin = await organizer(offline)
+
+    def menu_of(requests: list[Any]) -> dict[str, str]:
+        (menu,) = [r for r in requests if isinstance(r, SetMyCommands)]
+        assert menu.scope == BotCommandScopeChat(chat_id=777)
+        return {c.command: c.description for c in menu.commands}
+
+    made = menu_of(await admin.send("/organizers add 777"))
+    assert "broadcast" in made and made["help"] == "Что я умею"
+    unmade = menu_of(await admin.send("/organizers remove 777"))
+    assert "broadcast" not in unmade and unmade["help"] == "Что я умею"
 
 
 async def test_a_look_at_now_while_writing_keeps_the_draft(offline: Offline) -> None:

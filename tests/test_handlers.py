@@ -361,6 +361,8 @@ async def test_help_shows_leaders_and_organizers_their_delegation_commands(
     assert "/delegation " in for_leader and "/delegations" not in for_leader
     assert "/delegations " in for_organizer
     assert "/delegation" not in for_attendee
+    after_a_typo = only(await leader.send("/delegaton"), SendMessage).text
+    assert after_a_typo.startswith("I don't know the command") and "/delegation " in after_a_typo
 
 
 async def test_choosing_a_language_sets_that_chats_menu_in_it_with_its_roles_commands(

@@ -25,6 +25,7 @@ from bot.i18n import create_i18n, in_language
 from bot.offline import OfflineChat, OfflineSession, OfflineUser
 from bot.program import LANGS, Event, Program, ProgramHolder
 from bot.services.delegations import DelegationService, Itinerary
+from bot.services.roles import Standing
 from bot.services.schedule import FILTER_KINDS, day_page, now_and_next
 from bot.services.signups import EventState
 from bot.storage import Database
@@ -62,7 +63,7 @@ def screens(program: Program) -> Iterator[Screen]:
     for lang in LANGS:
         with in_language(lang):
             yield greeting(program, lang, "Ә" * 64), None
-            yield help_text(program, lang, organizer=True), None
+            yield help_text(program, lang, Standing(organizer=True, leader=True)), None
             for day in range(len(program.forum.days)):
                 for kind in kinds:
                     for section in sections:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.clock import Clock
@@ -19,6 +20,14 @@ class Removal(StrEnum):
     REMOVED = "removed"
     NOT_ORGANIZER = "not_organizer"  # nothing to remove
     ADMIN = "admin"  # in ADMIN_IDS: an organizer for as long as the configuration says so
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """What a person's role shows them: the organizers' and the leaders' commands."""
+
+    organizer: bool = False
+    leader: bool = False
 
 
 class Roles:
@@ -49,6 +58,9 @@ class Roles:
 
     async def is_organizer(self, person_id: int) -> bool:
         return self.is_admin(person_id) or person_id in await self._organizers()
+
+    async def standing(self, person_id: int) -> Standing:
+        return Standing(await self.is_organizer(person_id), bool(self.led_delegations(person_id)))
 
     def led_delegations(self, person_id: int) -> list[Delegation]:
         return [d for d in self._programs.current.delegations if person_id in d.leaders]
