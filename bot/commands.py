@@ -13,7 +13,8 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.i18n import DEFAULT_LOCALE
 from bot.program import LANGS, Lang
-from bot.services.roles import Standing
+from bot.services.people import PeopleService, locale_of
+from bot.services.roles import Roles, Standing
 
 log = logging.getLogger(__name__)
 
@@ -91,3 +92,14 @@ async def set_chat_menu(
         await bot.set_my_commands(menu, scope=BotCommandScopeChat(chat_id=chat_id))
     except TelegramAPIError as exc:
         log.warning("could not set the command menu of chat %d: %s", chat_id, exc)
+
+
+async def refresh_chat_menu(
+    bot: Bot, i18n: I18n, people: PeopleService, roles: Roles, person_id: int
+) -> None:
+    """After a change of role: the person's menu in their language, if the bot knows them."""
+    known = await people.get(person_id)
+    if known is not None:
+        await set_chat_menu(
+            bot, i18n, person_id, locale_of(known), await roles.standing(person_id)
+        )

@@ -17,7 +17,7 @@ from aiogram.utils.i18n import I18n
 from bot import texts
 from bot.callbacks import BroadcastAction, BroadcastCb, JoinAction, JoinCb
 from bot.clock import Clock
-from bot.commands import set_chat_menu
+from bot.commands import refresh_chat_menu
 from bot.config import Settings
 from bot.delivery import BroadcastReporter
 from bot.filters import Cmd, Magic, Pressed
@@ -31,7 +31,7 @@ from bot.services.broadcasts import (
     Draft,
     parse_send_time,
 )
-from bot.services.people import PeopleService, locale_of
+from bot.services.people import PeopleService
 from bot.services.roles import Roles
 from bot.storage import Person
 from bot.telegram_html import html_problem
@@ -488,10 +488,7 @@ async def organizers_command(
         else:
             removal = await roles.remove_organizer(target, person.id)
             await message.answer(views.organizer_removed(target, removal))
-        known = await people.get(target)
-        if known is not None:  # their menu gains or loses the organizers' commands
-            standing = await roles.standing(target)
-            await set_chat_menu(bot, i18n, target, locale_of(known), standing)
+        await refresh_chat_menu(bot, i18n, people, roles, target)  # organizers' commands
         return
     admins = sorted(roles.admins)
     await message.answer(views.organizers_list(admins, await roles.added_organizers()))

@@ -6,13 +6,16 @@ from aiogram import Bot, Router
 from aiogram.filters import CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.utils.i18n import I18n
 
 from bot import texts
 from bot.callbacks import StatsCb
+from bot.commands import refresh_chat_menu
 from bot.config import Settings
 from bot.filters import Cmd, Pressed
 from bot.program import Lang, ProgramError, ProgramHolder
 from bot.reload import ProgramReload
+from bot.services.people import PeopleService
 from bot.services.roles import Roles
 from bot.services.signups import SignupService
 from bot.storage import Person
@@ -100,8 +103,11 @@ async def _send_csv(
 
 async def reload_command(
     message: Message,
+    bot: Bot,
+    i18n: I18n,
     lang: Lang,
     person: Person,
+    people: PeopleService,
     roles: Roles,
     settings: Settings,
     reload: ProgramReload,
@@ -111,12 +117,15 @@ async def reload_command(
         await message.answer(texts.organizers_only())
         return
     try:
-        loaded = await reload.reload(settings.program_file)
+        reloaded = await reload.reload(settings.program_file)
     except ProgramError as exc:
         await message.answer(texts.reload_refused(exc.render()))
         return
+    loaded = reloaded.loaded
     events, warnings = len(loaded.program.events), len(loaded.warnings)
     await message.answer(texts.reloaded(events, warnings, settings.change_notice_delay, lang))
+    for leader in sorted(reloaded.leaders_changed):  # their menus gain or lose /delegation
+        await refresh_chat_menu(bot, i18n, people, roles, leader)
 
 
 def create_router() -> Router:

@@ -4,18 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 
-from aiogram.methods import EditMessageText, SendDocument, SendMessage, SendPhoto, SendVenue
+import yaml
+from aiogram.methods import (
+    EditMessageText,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
+    SendVenue,
+    SetMyCommands,
+)
+from aiogram.types import BotCommandScopeChat
 from icalendar import Calendar
 
 from bot.callbacks import ItineraryCb, JoinAction, JoinCb, Origin, SignupAction, SignupCb
 from bot.clock import ManualClock
+from bot.config import Settings
 from bot.htmltext import visible_text
 from bot.offline import OfflineChat
 from bot.program import ItineraryItem, Program, Text
 from bot.services.delegations import Spot, find_item, item_keys, item_spot
 from bot.storage import PeopleRepository
-from tests.conftest import ORGANIZER_ID, Offline, labels, only, with_itinerary
+from tests.conftest import ORGANIZER_ID, SAMPLE_PROGRAM, Offline, labels, only, with_itinerary
 
 
 async def delegation_of(offline: Offline, person_id: int) -> str | None:
@@ -368,6 +379,23 @@ async def test_an_old_pin_of_one_of_three_same_transfers_keeps_its_place_when_on
     offline.app.programs.swap(with_itinerary(sample_program, "omsk", *daily[1:], *rest))
     pin = only(await chat.press(data, shown), SendVenue)
     assert (pin.latitude, pin.longitude) == (daily[1].lat, daily[1].lon)  # not the next day's
+
+
+async def test_a_reload_that_makes_someone_a_leader_gives_them_the_leaders_menu(
+    offline: Offline, settings: Settings, tmp_path: Path
+) -> None:
+    newcomer = offline.chat(4321, language_code="kk")
+    await newcomer.send("/start")
+    raw = yaml.safe_load(SAMPLE_PROGRAM.read_text(encoding="utf-8"))
+    raw["delegations"][0]["leaders"].append(4321)
+    path = tmp_path / "forum.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    offline.app.dispatcher["settings"] = settings.model_copy(update={"program_file": path})
+    shown = await offline.chat(ORGANIZER_ID, language_code="en").send("/reload")
+    (menu,) = [r for r in shown if isinstance(r, SetMyCommands)]
+    assert menu.scope == BotCommandScopeChat(chat_id=4321)
+    described = {c.command: c.description for c in menu.commands}
+    assert "delegation" in described and described["help"] == "Мен не істей аламын"
 
 
 async def test_a_leader_sees_their_delegation_and_messages_it(
