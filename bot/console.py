@@ -8,6 +8,7 @@ number presses a button, anything else is sent as a message.
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import sys
 import threading
@@ -169,6 +170,8 @@ async def _one_line(chat: OfflineChat, printer: ConsolePrinter, line: str) -> No
         try:
             latitude, longitude = float(parts[1]), float(parts[2])
         except (IndexError, ValueError):
+            latitude = longitude = math.nan
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):  # NaN fails too
             printer.write("   " + _("(usage: :loc LATITUDE LONGITUDE)"))
             return
         await chat.send_location(latitude, longitude)

@@ -57,9 +57,11 @@ async def test_console_shares_a_location(tmp_path: Path) -> None:
 
 
 async def test_console_explains_what_it_cannot_do(tmp_path: Path) -> None:
-    output = await rehearse(tmp_path, "9", ":loc north", ":help", lang="ru")
+    output = await rehearse(tmp_path, "9", ":loc north", ":loc nan nan", ":loc 999 0", lang="ru")
     assert "(кнопки 9 нет)" in output
-    assert "(формат: :loc ШИРОТА ДОЛГОТА)" in output
+    assert output.count("(формат: :loc ШИРОТА ДОЛГОТА)") == 3  # nothing impossible is sent
+    assert "км" not in output
+    output = await rehearse(tmp_path, ":help", lang="ru")
     assert "нажать эту кнопку" in output
 
 

@@ -367,6 +367,26 @@ async def test_a_shared_location_gets_the_nearest_venue(
     assert only(shown, SendVenue).title == museum.name.en
 
 
+async def test_a_location_in_another_city_gets_the_venues_not_a_pin(
+    offline: Offline, sample_program: Program
+) -> None:
+    chat = await english_chat(offline)
+    shown = await chat.send_location(55.7558, 37.6173)  # Moscow
+    assert not [r for r in shown if isinstance(r, SendVenue)]
+    text = visible_text(only(shown, SendMessage).text)
+    assert text.startswith("You seem to be 2,563 km from the forum. Its venues are in Pavlodar:")
+    assert all(venue.name.en in text for venue in sample_program.venues)
+
+
+async def test_now_before_the_forum_in_kazakh_hangs_no_suffix_on_the_time(
+    offline: Offline,
+) -> None:
+    chat = offline.chat(language_code="kk")
+    text = visible_text(only(await chat.send("/now"), SendMessage).text)
+    assert text.startswith("⏳ Форум басталады: ")
+    assert "-да " not in text.splitlines()[0]
+
+
 async def test_menu_buttons_open_schedule_now_and_venues_in_place(offline: Offline) -> None:
     chat = await english_chat(offline)
     await chat.send("/start")

@@ -128,6 +128,9 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * radius * math.asin(min(1.0, math.sqrt(a)))
 
 
+FAR_METERS = 50_000  # farther than this from every venue: not at the forum yet
+
+
 def nearest_venue(program: Program, latitude: float, longitude: float) -> tuple[Venue, float]:
     """The venue closest to a point, with its distance in metres."""
     measured = [

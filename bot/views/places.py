@@ -73,8 +73,18 @@ def venue_details(venue: Venue, lang: Lang, *, room: Room | None = None) -> str:
 def format_distance(meters: float, lang: Lang) -> str:
     if meters < 1000:
         return _("{distance} m").format(distance=format_decimal(round(meters, -1), locale=lang))
-    return _("{distance} km").format(
-        distance=format_decimal(round(meters / 1000, 1), format="#,##0.0", locale=lang)
+    kilometres = meters / 1000
+    shown = (
+        format_decimal(round(kilometres, 1), format="#,##0.0", locale=lang)
+        if kilometres < 100
+        else format_decimal(round(kilometres), format="#,##0", locale=lang)
+    )
+    return _("{distance} km").format(distance=shown)
+
+
+def far_away(meters: float, lang: Lang) -> str:
+    return _("You seem to be {distance} from the forum. Its venues are in Pavlodar:").format(
+        distance=format_distance(meters, lang)
     )
 
 
