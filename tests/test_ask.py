@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from aiogram.methods import SendMessage, SendVenue, TelegramMethod
 
 from bot.htmltext import visible_text
@@ -53,6 +54,22 @@ async def test_the_answer_is_in_the_persons_language_whatever_the_question_is_in
     (answer,) = of(await chat.send("пароль от вайфая"), SendMessage)
     wifi = sample_program.faq_by_id["wifi"]
     assert visible_text(answer.text) == f"{wifi.question.en}\n\n{wifi.answer.en}"
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "start"),
+    [
+        ("отменить запись", "ru", "Как отменить запись на мероприятие?"),
+        ("how do I cancel my seat", "en", "How do I cancel my sign-up?"),
+        ("жазылудан бас тарту", "kk", "Жазылудан қалай бас тартамын?"),
+    ],
+)
+async def test_cancelling_a_sign_up_is_explained_not_the_recordings(
+    offline: Offline, question: str, lang: str, start: str
+) -> None:
+    chat = offline.chat(language_code=lang)
+    (answer,) = of(await chat.send(question), SendMessage)
+    assert visible_text(answer.text).startswith(start)
 
 
 async def test_a_faq_about_a_place_offers_its_pin(
