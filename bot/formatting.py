@@ -24,8 +24,11 @@ def format_day(day: date, lang: Lang) -> str:
 
 
 def format_long_date(day: date, lang: Lang) -> str:
-    """ "10 декабря 2026 г." / "December 10, 2026" / "2026 ж. 10 желтоқсан"."""
-    return babel_date(day, "long", locale=lang)
+    """ "10 декабря 2026 г." / "10 December 2026" / "2026 ж. 10 желтоқсан".
+
+    English takes the day-month order of `format_day` ("Thursday, 10 December"), not the US
+    "December 10, 2026" of Babel's `long`: one reader, one order."""
+    return babel_date(day, "d MMMM y" if lang == "en" else "long", locale=lang)
 
 
 def format_date_range(first: date, last: date, lang: Lang) -> str:

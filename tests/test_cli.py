@@ -20,7 +20,7 @@ def test_check_program_summarises_the_sample(capsys: pytest.CaptureFixture[str])
     assert run(["check-program", str(SAMPLE_PROGRAM)]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"{SAMPLE_PROGRAM}: OK")
-    assert "days: 2 (December 10–11, 2026, Asia/Almaty)" in out
+    assert "days: 2 (10–11 December 2026, Asia/Almaty)" in out
     assert "events: " in out and "section 8" in out
     assert "delegations: 10" in out
 

@@ -238,7 +238,7 @@ async def test_a_button_for_a_removed_event_says_so(offline: Offline) -> None:
 async def test_now_before_the_forum(offline: Offline) -> None:
     chat = await english_chat(offline)
     text = visible_text(only(await chat.send("/now"), SendMessage).text)
-    assert text.startswith("⏳ The forum starts on December 10, 2026 at 08:30.")
+    assert text.startswith("⏳ The forum starts on 10 December 2026 at 08:30.")
     assert "1. 08:30–10:00 📌 Participant registration" in text
 
 
@@ -248,7 +248,7 @@ async def test_commands_addressed_to_the_bot_by_name_work_and_to_another_bot_do_
     chat = await english_chat(offline)
     for addressed in ("/now@forum_rehearsal_bot", "/now@Forum_Rehearsal_Bot extra words"):
         text = visible_text(only(await chat.send(addressed), SendMessage).text)
-        assert text.startswith("⏳ The forum starts on December 10, 2026")
+        assert text.startswith("⏳ The forum starts on 10 December 2026")
     for other in ("/now@some_other_bot", "/nowhere", "/NOW"):
         text = visible_text(only(await chat.send(other), SendMessage).text)
         assert text.startswith(f"I don't know the command {other}."), other
