@@ -93,6 +93,16 @@ def test_every_text_of_the_sample_is_in_three_languages() -> None:
     assert len(copied) <= len(texts) // 10, copied
 
 
+def test_english_readers_meet_the_speakers_in_latin_letters() -> None:
+    program = load_program(SAMPLE_PROGRAM).program
+    speakers = [speaker for event in program.events for speaker in event.speakers]
+    assert len(speakers) > 40
+    cyrillic = [
+        s.en for s in speakers if any("а" <= c.lower() <= "я" or c in "әғқңөұүһі" for c in s.en)
+    ]
+    assert cyrillic == []
+
+
 def test_naive_times_are_in_the_forum_timezone_and_aware() -> None:
     program = load_program(MINI_PROGRAM).program
     opening = program.events_by_id["opening"]
