@@ -197,6 +197,11 @@ GOLDEN: dict[str, Golden] = {
     "en-section-heritage": en("Local history and regional heritage", HERITAGE),
     "en-library-street": en("Satpayev street", venue("library")),
     "en-literary-lounge": en("Literary lounge", venue("museum", "literary-lounge")),
+    "en-training": en("training", TRAININGS),
+    "en-trainings-what": en("what trainings are there", TRAININGS),
+    "en-training-room-where": en(
+        "where is the computer training room", venue("library", "computer-room")
+    ),
     "en-typo-wifi": en("wfi", faq("wifi"), typo=True),
     "en-typo-workshop": en("workshp", MASTER_CLASSES, typo=True),
     "en-typo-city-tour": en("city tuor", event("city-tour"), typo=True),

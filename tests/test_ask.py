@@ -115,3 +115,13 @@ async def test_when_nothing_matches_it_says_so_and_offers_schedule_and_venues(
     (reply,) = of(await chat.send("ертең ауа райы қандай болады"), SendMessage)
     assert reply.text.startswith("Форум бағдарламасынан бұған жауап таба алмадым.")
     assert labels(reply.reply_markup) == ["📅 Бағдарлама", "📍 Орындар", "☎️ Байланыс"]
+
+
+async def test_a_kind_name_in_english_lists_the_events_not_a_room_named_alike(
+    offline: Offline,
+) -> None:
+    chat = offline.chat(language_code="en")
+    shown = await chat.send("trainings")
+    assert not of(shown, SendVenue)  # not the "Computer training room" pin
+    (reply,) = of(shown, SendMessage)
+    assert "Project management for libraries" in visible_text(reply.text)

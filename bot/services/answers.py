@@ -29,9 +29,10 @@ How a question is scored
    found in one document, so one unknown word costs less than a missed program word. A
    document's score is `100 x sum(weight x its best match) / sum(weight)` times a prior: FAQ
    1.0 (curated answers win ties: "где регистрация" is the registration desk FAQ, not the
-   registration event); venues and rooms 1.0 for a "where / how to get there" question, else
-   0.94; events 1.0 for a "when" question, 0.85 for a "where" one, else 0.96; cancelled events
-   x 0.9. Scores are 0..100.
+   registration event); venues and rooms 1.0 for a "where / how to get there" question, 0.85
+   for one naming a kind of event ("trainings": the trainings, not the "Computer training
+   room"), else 0.94; events 1.0 for a "when" question, 0.85 for a "where" one, else 0.96;
+   cancelled events x 0.9. Scores are 0..100.
 5. Hits below `THRESHOLD` (50) or below `RELATIVE_CUTOFF` (0.6) x the best are dropped: a
    question that matches nothing well (greetings, off-topic, gibberish) gets [] and the bot
    offers the schedule and venues instead of guessing. Equal scores are ordered FAQ, venue,
@@ -94,6 +95,7 @@ W_ROOM_VENUE: Final = 0.45
 PRIOR_FAQ: Final = 1.0
 PRIOR_VENUE: Final = 0.94
 PRIOR_VENUE_WHERE: Final = 1.0
+PRIOR_VENUE_KIND: Final = 0.85  # the question names a kind of event ("training") and not where
 PRIOR_EVENT: Final = 0.96
 PRIOR_EVENT_WHEN: Final = 1.0
 PRIOR_EVENT_WHERE: Final = 0.85
@@ -393,6 +395,25 @@ def index_terms(text: str) -> Iterator[str]:
                 yield part
 
 
+# Each kind name as its terms: a question containing all of them asks for that kind of event.
+_KIND_PHRASES: Final = tuple(
+    frozenset(terms)
+    for names in KIND_NAMES.values()
+    for name in names
+    if (terms := tuple(index_terms(name)))
+)
+
+
+def _names_kind(words: list[str]) -> bool:
+    """Whether the question's words include a whole kind name ("trainings", "мастер-класс"):
+    then it asks for events of that kind, not for a room that shares the word ("Computer
+    training room")."""
+    return any(
+        all(any(word == term or _stem_similarity(word, term) for word in words) for term in phrase)
+        for phrase in _KIND_PHRASES
+    )
+
+
 def _common_prefix(a: str, b: str) -> int:
     n = min(len(a), len(b))
     i = 0
@@ -685,11 +706,13 @@ class AnswerIndex:
             return _Word(self._idf_unknown, matches)
         return _Word(math.log(1 + len(self._docs) / len(matches)), matches)
 
-    def _prior(self, doc: _Doc, asks_when: bool, asks_where: bool) -> float:
+    def _prior(self, doc: _Doc, asks_when: bool, asks_where: bool, names_kind: bool) -> float:
         if doc.kind == "faq":
             return PRIOR_FAQ
         if doc.kind == "venue":
-            return PRIOR_VENUE_WHERE if asks_where else PRIOR_VENUE
+            if asks_where:
+                return PRIOR_VENUE_WHERE
+            return PRIOR_VENUE_KIND if names_kind else PRIOR_VENUE
         if asks_when:
             prior = PRIOR_EVENT_WHEN
         elif asks_where:
@@ -707,6 +730,7 @@ class AnswerIndex:
         total = sum(word.weight for word in matched)
         if total <= 0:
             return []
+        names_kind = _names_kind(words)
         sums: dict[int, float] = {}
         for word in matched:
             for position, value in word.matches.items():
@@ -714,7 +738,7 @@ class AnswerIndex:
         scored: list[tuple[float, int, _Doc]] = []
         for position, value in sums.items():
             doc = self._docs[position]
-            score = 100 * value / total * self._prior(doc, asks_when, asks_where)
+            score = 100 * value / total * self._prior(doc, asks_when, asks_where, names_kind)
             if score >= THRESHOLD:
                 scored.append((round(score, 4), position, doc))
         if not scored:
