@@ -5,12 +5,15 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.types import Message
 
+from bot.clock import Clock
 from bot.filters import Magic
 from bot.program import Lang, ProgramHolder
 from bot.replies import send_event_card, send_venue
-from bot.services.answers import Answers, choose_reply
+from bot.services.answers import Answers
+from bot.services.schedule import now_and_next
 from bot.services.signups import SignupService
 from bot.views import answers as views
+from bot.views import schedule as schedule_views
 
 
 async def question(
@@ -20,11 +23,16 @@ async def question(
     programs: ProgramHolder,
     answers: Answers,
     signups: SignupService,
+    clock: Clock,
 ) -> None:
     program = programs.current
-    reply = choose_reply(answers.search(message.text or ""))
+    reply = answers.reply(message.text or "")
     chat_id = message.chat.id
-    if reply.kind == "faq":
+    if reply.kind == "now":
+        now = clock.now()
+        screen, keyboard = schedule_views.now_view(program, now_and_next(program, now), lang, now)
+        await message.answer(screen, reply_markup=keyboard)
+    elif reply.kind == "faq":
         entry = program.faq_by_id[reply.ids[0]]
         venue = program.venues_by_id.get(reply.venue) if reply.venue else None
         room = venue.rooms_by_id.get(reply.room) if venue and reply.room else None

@@ -19,6 +19,7 @@ from bot.services.answers import (
     HitKind,
     index_terms,
     normalize,
+    question_intent,
 )
 from tests.conftest import MINI_PROGRAM, SAMPLE_PROGRAM
 from tests.programgen import generate_program
@@ -308,6 +309,37 @@ def test_golden_question_is_answered_first(sample_index: AnswerIndex, name: str)
 @pytest.mark.parametrize("name", list(NEGATIVE))
 def test_nothing_good_enough_gives_no_answer(sample_index: AnswerIndex, name: str) -> None:
     assert sample_index.search(NEGATIVE[name]) == []
+
+
+NOW_QUESTIONS = (
+    "now",
+    "what's on now",
+    "What's next?",
+    "сейчас",
+    "что сейчас идет",
+    "что дальше",
+    "какой следующий",
+    "қазір",
+    "Қазір не болып жатыр?",
+    "келесісі",
+)
+
+
+@pytest.mark.parametrize("question", NOW_QUESTIONS)
+def test_now_and_next_questions_ask_for_the_now_screen(question: str) -> None:
+    assert question_intent(question) == "now"
+
+
+@pytest.mark.parametrize(
+    "question", ["Қазір ауа райы қандай?", "next training", "new formats", "Тренинг қашан?"]
+)
+def test_a_question_about_something_else_is_no_screen(question: str) -> None:
+    assert question_intent(question) is None
+
+
+def test_a_three_letter_word_is_no_typo_of_another(sample_index: AnswerIndex) -> None:
+    assert sample_index.search("now") == []  # not the section on "new" formats
+    assert sample_index.search("wfi")[0].id == "wifi"  # a missing letter is still a typo
 
 
 # -- ranking details ----------------------------------------------------------------------

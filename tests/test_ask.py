@@ -125,3 +125,11 @@ async def test_a_kind_name_in_english_lists_the_events_not_a_room_named_alike(
     assert not of(shown, SendVenue)  # not the "Computer training room" pin
     (reply,) = of(shown, SendMessage)
     assert "Project management for libraries" in visible_text(reply.text)
+
+
+async def test_whats_on_now_shows_what_now_shows(offline: Offline) -> None:
+    for lang, question in (("en", "what's on now"), ("ru", "что сейчас"), ("kk", "келесі")):
+        chat = offline.chat(language_code=lang)
+        (screen,) = of(await chat.send("/now"), SendMessage)
+        (reply,) = of(await chat.send(question), SendMessage)
+        assert (reply.text, reply.reply_markup) == (screen.text, screen.reply_markup), question

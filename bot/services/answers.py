@@ -17,7 +17,8 @@ How a question is scored
    «кітапхана», «кездесуі» ~ «кездесу»; `_stem_similarity`, 0.6..1, 0.03 less per letter of
    differing ending); and, when the word is not in the vocabulary, by typo among the words with
    the same first letter: OSA edit distance 1 (2 from 9 letters, 3 from 13) or Indel ratio >= 80
-   («регистарция», "wfi", "tuor", "brake"), similarity 0.92 x (1 - edits / length).
+   («регистарция», "wfi", "tuor", "brake"), similarity 0.92 x (1 - edits / length). A word of
+   three letters may only miss one ("wfi"): one changed letter makes another word ("now", "new").
 3. A document (an event, a venue, a room of a venue, a FAQ entry) takes for each query word the
    best `similarity x field weight` over its fields, in all three languages: event title 1.0,
    kind names 0.95 (`KIND_NAMES`), speakers 0.9, section title 0.85, description 0.35, sign-up
@@ -64,6 +65,8 @@ from bot.program.holder import ProgramHolder
 from bot.program.models import EventKind, Program, Text
 
 HitKind = Literal["event", "venue", "faq"]
+Intent = Literal["now"]  # a question a screen answers, not a program item
+ReplyKind = HitKind | Intent
 
 THRESHOLD: Final = 50.0
 RELATIVE_CUTOFF: Final = 0.6
@@ -73,6 +76,7 @@ MAX_WORD_LENGTH: Final = 40
 FUZZY_SIMILARITY: Final = 0.92  # a typo costs: similarity = 0.92 x (1 - edits / length)
 FUZZY_RATIO: Final = 80.0  # the Indel ratio that also counts as a typo (5+ letters)
 FUZZY_LIMIT: Final = 8  # the closest words a misspelt word may stand for
+SHORT_WORD: Final = 4  # a shorter word's typo may only miss a letter ("wfi"), not change one
 MAX_SUFFIX: Final = 7  # a stem match leaves at most this many letters of ending
 STEM_PENALTY: Final = 0.03  # similarity lost per letter of differing ending
 
@@ -294,6 +298,23 @@ _SYNONYMS = {
     "мұражайы": ("музей",),
 }
 
+# Questions the program's words do not answer but a screen of the bot does, in the three
+# languages: each intent's key words (one needed) and the words that may come with them
+# (besides stopwords); "*" ends a stem. "what's on now" is /now, not a section on "new" formats.
+_INTENT_WORDS: Final[Mapping[Intent, tuple[str, str]]] = MappingProxyType(
+    {
+        "now": (
+            """
+            now next upcoming сейчас щас дальше далее следующ* қазір келесі* енді
+            """,
+            """
+            on happening going up coming right идет идут происходит следующ*
+            болып жатыр не болады болатын
+            """,
+        ),
+    }
+)
+
 # -- normalisation -----------------------------------------------------------------------------
 
 
@@ -362,6 +383,39 @@ _STOP_PAIR_SET: Final = frozenset(
 )
 _TIME_INTENT: Final = _words_set(_TIME_WORDS)
 _PLACE_INTENT_WORDS: Final = _words_set(_PLACE_INTENT)
+
+
+def _intent_matcher(words: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Whole words and stems (written with a trailing "*") of an intent's word list."""
+    exact = frozenset(normalize(w).strip() for w in words.split() if not w.endswith("*"))
+    stems = tuple(normalize(w[:-1]).strip() for w in words.split() if w.endswith("*"))
+    return exact, stems
+
+
+_INTENTS: Final = tuple(
+    (intent, _intent_matcher(keys), _intent_matcher(company))
+    for intent, (keys, company) in _INTENT_WORDS.items()
+)
+
+
+def _is_one_of(word: str, matcher: tuple[frozenset[str], tuple[str, ...]]) -> bool:
+    exact, stems = matcher
+    return word in exact or word.startswith(stems)
+
+
+def question_intent(text: str) -> Intent | None:
+    """The screen a question asks for ("what's on now", «қазір не болып жатыр»), if it is one
+    of those and says nothing else."""
+    words = [part for word in _raw_words(text) for part in word.split("-") if part]
+    for intent, keys, company in _INTENTS:
+        if any(_is_one_of(word, keys) for word in words) and all(
+            word in STOPWORDS or _is_one_of(word, keys) or _is_one_of(word, company)
+            for word in words
+        ):
+            return intent
+    return None
+
+
 _SYNONYM_MAP: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     {
         normalize(word).strip(): tuple(normalize(s).strip() for s in alternatives)
@@ -629,6 +683,10 @@ class AnswerIndex:
         spread = max(edits, len(word) // 4)
         low = bisect_left(lengths, len(word) - spread)
         band = terms[low : bisect_left(lengths, len(word) + spread + 1, low)]
+        if len(word) < SHORT_WORD:
+            # One letter of three wrong is another word ("now" is not "new"); a missing one
+            # is still a typo ("wfi").
+            band = [term for term in band if len(term) == len(word) + 1]
         found: dict[str, float] = {}
         for term, distance, _ in process.extract(
             word, band, scorer=OSA.distance, score_cutoff=edits, limit=FUZZY_LIMIT
@@ -771,6 +829,13 @@ class Answers:
     def search(self, text: str, *, limit: int = 5) -> list[Hit]:
         return self.index.search(text, limit=limit)
 
+    def reply(self, text: str) -> Reply:
+        """What to answer a question with: a screen it asks for, else the best hits."""
+        intent = question_intent(text)
+        if intent is not None:
+            return Reply(intent)
+        return choose_reply(self.search(text))
+
 
 # -- what to answer with -------------------------------------------------------------------
 
@@ -783,7 +848,7 @@ MAX_EVENTS: Final = 6
 class Reply:
     """What the bot answers a question with (the handler renders it)."""
 
-    kind: HitKind | None  # None: nothing matched well enough
+    kind: ReplyKind | None  # None: nothing matched well enough
     ids: tuple[str, ...] = ()  # one FAQ entry or venue; one or more events
     room: str | None = None  # a venue found through one of its rooms
     venue: str | None = None  # a FAQ answer's place, to offer its pin
