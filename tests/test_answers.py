@@ -127,6 +127,8 @@ GOLDEN: dict[str, Golden] = {
     "kk-ramp": kk("Пандус бар ма?", faq("accessibility")),
     "kk-farewell": kk("Қоштасу кеші қашан?", event("farewell-dinner")),
     "kk-training-when": kk("Тренинг қашан?", TRAININGS),
+    "kk-opening-ceremony": kk("Ашылу салтанаты қашан?", event("opening")),
+    "kk-closing-ceremony": kk("Жабылу салтанаты", event("closing")),
     "kk-typo-literary": kk("әдеби кездсу", LITERARY, typo=True),
     "kk-typo-cloakroom": kk("гардеорб", faq("cloakroom"), typo=True),
     "kk-typo-registration": kk("тркеу қайда", faq("registration"), typo=True),
@@ -165,6 +167,9 @@ GOLDEN: dict[str, Golden] = {
     "ru-media-literacy": ru("тренинг по медиаграмотности", event("training-media-literacy")),
     "ru-opening-when": ru("Когда открытие форума?", event("opening")),
     "ru-storytelling-inflected": ru("мастер-класса по сторителлингу", event("mc-storytelling")),
+    "ru-closing-forum": ru("закрытие форума", event("closing")),
+    "ru-closing": ru("Закрытие", event("closing")),
+    "ru-typo-closing": ru("закрытие форма", event("closing"), typo=True),
     "ru-typo-registration": ru("регистарция", faq("registration"), typo=True),
     "ru-typo-literary": ru("литеатурная встреча", LITERARY, typo=True),
     "ru-typo-certificate": ru("Как получить сертефикат?", faq("certificates"), typo=True),
@@ -203,6 +208,9 @@ GOLDEN: dict[str, Golden] = {
     "en-training-room-where": en(
         "where is the computer training room", venue("library", "computer-room")
     ),
+    "en-opening-ceremony": en("opening ceremony", event("opening")),
+    "en-closing-ceremony": en("When is the closing ceremony?", event("closing")),
+    "en-typo-closing": en("closign", event("closing"), typo=True),
     "en-typo-wifi": en("wfi", faq("wifi"), typo=True),
     "en-typo-workshop": en("workshp", MASTER_CLASSES, typo=True),
     "en-typo-city-tour": en("city tuor", event("city-tour"), typo=True),

@@ -133,3 +133,14 @@ async def test_whats_on_now_shows_what_now_shows(offline: Offline) -> None:
         (screen,) = of(await chat.send("/now"), SendMessage)
         (reply,) = of(await chat.send(question), SendMessage)
         assert (reply.text, reply.reply_markup) == (screen.text, screen.reply_markup), question
+
+
+async def test_the_opening_and_closing_ceremonies_are_the_plenaries(
+    offline: Offline, sample_program: Program
+) -> None:
+    chat = offline.chat(language_code="kk")
+    for question, event_id in (("жабылу салтанаты", "closing"), ("ашылу салтанаты", "opening")):
+        # not the card of the library's anniversary ceremony
+        (card,) = of(await chat.send(question), SendMessage)
+        title = sample_program.events_by_id[event_id].title.kk
+        assert visible_text(card.text).splitlines()[1] == title, question

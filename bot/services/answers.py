@@ -296,6 +296,30 @@ _SYNONYMS = {
     "мұражай": ("музей",),
     "мұражайға": ("музей",),
     "мұражайы": ("музей",),
+    # The closing plenary is «Қорытынды» / «Итоговое» / "Closing": people say «закрытие».
+    "закрытие": ("closing",),
+    "закрытия": ("closing",),
+    "закрытии": ("closing",),
+    "жабылу": ("closing",),
+    "жабылуы": ("closing",),
+    "closure": ("closing",),
+}
+
+# Two-word names of the forum's opening and closing: without them "ceremony" («салтанаты»)
+# finds the anniversary ceremony, or the two halves match no event well enough.
+_PHRASES = {
+    "opening ceremony": "forum opening",
+    "closing ceremony": "forum closing",
+    "ашылу салтанаты": "forum opening",
+    "салтанатты ашылу": "forum opening",
+    "ашылу рәсімі": "forum opening",
+    "жабылу салтанаты": "forum closing",
+    "салтанатты жабылу": "forum closing",
+    "жабылу рәсімі": "forum closing",
+    "церемония открытия": "forum opening",
+    "торжественное открытие": "forum opening",
+    "церемония закрытия": "forum closing",
+    "торжественное закрытие": "forum closing",
 }
 
 # Questions the program's words do not answer but a screen of the bot does, in the three
@@ -422,6 +446,26 @@ _SYNONYM_MAP: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
         for word, alternatives in _SYNONYMS.items()
     }
 )
+
+
+_PHRASE_MAP: Final[Mapping[tuple[str, ...], tuple[str, ...]]] = MappingProxyType(
+    {tuple(_raw_words(phrase)): tuple(_raw_words(words)) for phrase, words in _PHRASES.items()}
+)
+
+
+def _read_phrases(words: list[str]) -> list[str]:
+    """Two-word names ("opening ceremony") replaced by the words the program uses."""
+    out: list[str] = []
+    index = 0
+    while index < len(words):
+        replacement = _PHRASE_MAP.get(tuple(words[index : index + 2]))
+        if replacement is None:
+            out.append(words[index])
+            index += 1
+        else:
+            out.extend(replacement)
+            index += 2
+    return out
 
 
 def _drop_stop_pairs(words: list[str]) -> list[str]:
@@ -730,7 +774,7 @@ class AnswerIndex:
         asks_when = not parts_all.isdisjoint(_TIME_INTENT)
         asks_where = not parts_all.isdisjoint(_PLACE_INTENT_WORDS)
         words: dict[str, None] = {}  # ordered and unique
-        for word in raw:
+        for word in _read_phrases(raw):
             parts = [part for part in word.split("-") if part]
             if len(parts) > 1:
                 joined = "".join(parts)
