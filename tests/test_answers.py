@@ -339,7 +339,22 @@ def test_now_and_next_questions_ask_for_the_now_screen(question: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "question", ["Қазір ауа райы қандай?", "next training", "new formats", "Тренинг қашан?"]
+    "question", ["language", "Язык", "сменить язык", "тіл", "Тілді ауыстыру", "change language"]
+)
+def test_language_questions_ask_for_the_language_choice(question: str) -> None:
+    assert question_intent(question) == "language"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Қазір ауа райы қандай?",
+        "next training",
+        "new formats",
+        "Тренинг қашан?",
+        "на каком языке форум",
+        "Language Development",
+    ],
 )
 def test_a_question_about_something_else_is_no_screen(question: str) -> None:
     assert question_intent(question) is None

@@ -127,10 +127,19 @@ async def test_a_kind_name_in_english_lists_the_events_not_a_room_named_alike(
     assert "Project management for libraries" in visible_text(reply.text)
 
 
-async def test_whats_on_now_shows_what_now_shows(offline: Offline) -> None:
-    for lang, question in (("en", "what's on now"), ("ru", "что сейчас"), ("kk", "келесі")):
+async def test_now_and_language_questions_show_what_their_commands_show(
+    offline: Offline,
+) -> None:
+    for lang, question, command in (
+        ("en", "what's on now", "/now"),
+        ("ru", "что сейчас", "/now"),
+        ("kk", "келесі", "/now"),
+        ("en", "language", "/language"),  # not the opening plenary card
+        ("ru", "язык", "/language"),
+        ("kk", "тіл", "/language"),
+    ):
         chat = offline.chat(language_code=lang)
-        (screen,) = of(await chat.send("/now"), SendMessage)
+        (screen,) = of(await chat.send(command), SendMessage)
         (reply,) = of(await chat.send(question), SendMessage)
         assert (reply.text, reply.reply_markup) == (screen.text, screen.reply_markup), question
 

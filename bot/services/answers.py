@@ -65,7 +65,7 @@ from bot.program.holder import ProgramHolder
 from bot.program.models import EventKind, Program, Text
 
 HitKind = Literal["event", "venue", "faq"]
-Intent = Literal["now"]  # a question a screen answers, not a program item
+Intent = Literal["now", "language"]  # a question a screen answers, not a program item
 ReplyKind = HitKind | Intent
 
 THRESHOLD: Final = 50.0
@@ -324,7 +324,8 @@ _PHRASES = {
 
 # Questions the program's words do not answer but a screen of the bot does, in the three
 # languages: each intent's key words (one needed) and the words that may come with them
-# (besides stopwords); "*" ends a stem. "what's on now" is /now, not a section on "new" formats.
+# (besides stopwords); "*" ends a stem. "what's on now" is /now, not a section on "new" formats;
+# "language" is /language, not the plenary whose speaker heads "Language Development".
 _INTENT_WORDS: Final[Mapping[Intent, tuple[str, str]]] = MappingProxyType(
     {
         "now": (
@@ -334,6 +335,18 @@ _INTENT_WORDS: Final[Mapping[Intent, tuple[str, str]]] = MappingProxyType(
             """
             on happening going up coming right идет идут происходит следующ*
             болып жатыр не болады болатын
+            """,
+        ),
+        "language": (
+            """
+            language languages lang язык языка языки языке тіл тілі тілін тілді тілдер тілдерді
+            тілге
+            """,
+            """
+            change switch set select choose another other interface bot сменить смени поменять
+            поменяй выбрать изменить переключить другой интерфейс бота ауыстыр* өзгерт* таңда*
+            english russian kazakh английский русский казахский английском русском казахском
+            қазақша орысша ағылшынша қазақ орыс ағылшын
             """,
         ),
     }
