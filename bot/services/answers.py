@@ -292,35 +292,39 @@ located directions
 """
 
 # Words people use that the program spells otherwise.
-_SYNONYMS = {
-    "мұражай": ("музей",),
-    "мұражайға": ("музей",),
-    "мұражайы": ("музей",),
-    # The closing plenary is «Қорытынды» / «Итоговое» / "Closing": people say «закрытие».
-    "закрытие": ("closing",),
-    "закрытия": ("closing",),
-    "закрытии": ("closing",),
-    "жабылу": ("closing",),
-    "жабылуы": ("closing",),
-    "closure": ("closing",),
-}
+_SYNONYMS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {
+        "мұражай": ("музей",),
+        "мұражайға": ("музей",),
+        "мұражайы": ("музей",),
+        # The closing plenary is «Қорытынды» / «Итоговое» / "Closing": people say «закрытие».
+        "закрытие": ("closing",),
+        "закрытия": ("closing",),
+        "закрытии": ("closing",),
+        "жабылу": ("closing",),
+        "жабылуы": ("closing",),
+        "closure": ("closing",),
+    }
+)
 
 # Two-word names of the forum's opening and closing: without them "ceremony" («салтанаты»)
 # finds the anniversary ceremony, or the two halves match no event well enough.
-_PHRASES = {
-    "opening ceremony": "forum opening",
-    "closing ceremony": "forum closing",
-    "ашылу салтанаты": "forum opening",
-    "салтанатты ашылу": "forum opening",
-    "ашылу рәсімі": "forum opening",
-    "жабылу салтанаты": "forum closing",
-    "салтанатты жабылу": "forum closing",
-    "жабылу рәсімі": "forum closing",
-    "церемония открытия": "forum opening",
-    "торжественное открытие": "forum opening",
-    "церемония закрытия": "forum closing",
-    "торжественное закрытие": "forum closing",
-}
+_PHRASES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "opening ceremony": "forum opening",
+        "closing ceremony": "forum closing",
+        "ашылу салтанаты": "forum opening",
+        "салтанатты ашылу": "forum opening",
+        "ашылу рәсімі": "forum opening",
+        "жабылу салтанаты": "forum closing",
+        "салтанатты жабылу": "forum closing",
+        "жабылу рәсімі": "forum closing",
+        "церемония открытия": "forum opening",
+        "торжественное открытие": "forum opening",
+        "церемония закрытия": "forum closing",
+        "торжественное закрытие": "forum closing",
+    }
+)
 
 # Questions the program's words do not answer but a screen of the bot does, in the three
 # languages: each intent's key words (one needed) and the words that may come with them
