@@ -213,6 +213,10 @@ GOLDEN: dict[str, Golden] = {
     "en-typo-closing": en("closign", event("closing"), typo=True),
     "en-typo-wifi": en("wfi", faq("wifi"), typo=True),
     "en-typo-workshop": en("workshp", MASTER_CLASSES, typo=True),
+    "en-typo-training": en("traning", TRAININGS, typo=True),
+    "en-typo-training-room": en(
+        "where is the computer traning room", venue("library", "computer-room"), typo=True
+    ),
     "en-typo-city-tour": en("city tuor", event("city-tour"), typo=True),
     "en-typo-registration": en("registraton", faq("registration"), typo=True),
     "en-typo-slides": en("presentaions slides", faq("materials"), typo=True),

@@ -595,6 +595,7 @@ class _Word:
 
     weight: float  # IDF of the word
     matches: Mapping[int, float]  # document -> best similarity x field weight
+    terms: tuple[str, ...] = ()  # the index terms it was read as (a typo: the words meant)
 
 
 class _Builder:
@@ -822,8 +823,8 @@ class AnswerIndex:
                 if value > matches.get(doc, 0.0):
                     matches[doc] = value
         if not matches:
-            return _Word(self._idf_unknown, matches)
-        return _Word(math.log(1 + len(self._docs) / len(matches)), matches)
+            return _Word(self._idf_unknown, matches, tuple(terms))
+        return _Word(math.log(1 + len(self._docs) / len(matches)), matches, tuple(terms))
 
     def _prior(self, doc: _Doc, asks_when: bool, asks_where: bool, names_kind: bool) -> float:
         if doc.kind == "faq":
@@ -849,7 +850,7 @@ class AnswerIndex:
         total = sum(word.weight for word in matched)
         if total <= 0:
             return []
-        names_kind = _names_kind(words)
+        names_kind = _names_kind([*words, *(term for word in matched for term in word.terms)])
         sums: dict[int, float] = {}
         for word in matched:
             for position, value in word.matches.items():
