@@ -53,6 +53,10 @@ TITLES = {
 }
 STORY = "mc-storytelling"  # master class, Thursday 16:30, 25 seats: reminded 15 min before
 TRAINING = "training-media-literacy"  # a training: everyone is reminded, 30 min before
+STORY_AN_HOUR_LATER: dict[str, object] = {
+    "starts_at": "2026-12-10T17:00",
+    "ends_at": "2026-12-10T18:30",
+}
 
 
 def at(hour: int, minute: int = 0, second: int = 0, day: int = 10) -> datetime:
@@ -471,9 +475,7 @@ async def test_reload_tells_the_people_concerned_once_with_old_and_new(
     bystander = offline.chat(8002, language_code="ru")
     await bystander.send("/start")
     organizer = offline.chat(ORGANIZER_ID, language_code="en")
-    path = edited_program(
-        tmp_path, {"starts_at": "2026-12-10T17:00", "ends_at": "2026-12-10T18:30"}, STORY
-    )
+    path = edited_program(tmp_path, STORY_AN_HOUR_LATER, STORY)
     offline.app.dispatcher["settings"] = settings.model_copy(update={"program_file": path})
     reply = only(await organizer.send("/reload"), SendMessage)
     assert reply.text.startswith("✅ The new program is in force: 32 events.")
@@ -489,9 +491,7 @@ async def test_reload_tells_the_people_concerned_once_with_old_and_new(
         STORY,
     )
     await organizer.send("/reload")  # a second edit within the window
-    offline.app.changes.close()
-    await offline.app.changes.flush()
-    await offline.app.sender.drain()
+    await window_passes(offline)
     notices = [
         visible_text(r.text)
         for r in offline.session.requests
@@ -525,6 +525,13 @@ async def restarted(offline: Offline, settings: Settings, program_file: Path) ->
     return Offline(app, session)
 
 
+async def window_passes(offline: Offline) -> None:
+    """The quiet window after a change passes: the notices are queued and sent."""
+    offline.app.changes.close()
+    await offline.app.changes.flush()
+    await offline.app.sender.drain()
+
+
 def change_notices(offline: Offline, person_id: int) -> list[str]:
     return [
         visible_text(r.text)
@@ -539,9 +546,7 @@ async def notices_after_restart(
     """The change notices a person gets when the bot restarts on `program_file`."""
     second = await restarted(offline, settings, program_file)
     try:
-        second.app.changes.close()
-        await second.app.changes.flush()  # the window, passed
-        await second.app.sender.drain()
+        await window_passes(second)
         return change_notices(second, person_id)
     finally:
         await second.app.close()
@@ -554,25 +559,20 @@ async def test_changes_are_told_though_the_bot_restarts_before_telling_them(
     attendee = offline.chat(8001, language_code="ru")
     await attendee.send("/start")
     await sign_up(attendee, STORY)
-    moved: dict[str, object] = {"starts_at": "2026-12-10T17:00", "ends_at": "2026-12-10T18:30"}
-    path = edited_program(tmp_path, moved, STORY)
+    path = edited_program(tmp_path, STORY_AN_HOUR_LATER, STORY)
     offline.app.dispatcher["settings"] = settings.model_copy(update={"program_file": path})
     await offline.chat(ORGANIZER_ID, language_code="en").send("/reload")
     # A deploy restarts the bot a few seconds later, inside the window before the notice.
     second = await restarted(offline, settings, path)
     try:
-        second.app.changes.close()
-        await second.app.changes.flush()  # the window, passed
-        await second.app.sender.drain()
+        await window_passes(second)
         (notice,) = change_notices(second, attendee.user.id)
         assert "16:30–18:00 → четверг, 10 декабря, 17:00–18:30" in notice
     finally:
         await second.app.close()
     third = await restarted(second, settings, path)  # and once more: told already
     try:
-        third.app.changes.close()
-        await third.app.changes.flush()
-        await third.app.sender.drain()
+        await window_passes(third)
         assert change_notices(third, attendee.user.id) == []
     finally:
         await third.app.close()
@@ -585,8 +585,7 @@ async def test_a_notice_the_database_refused_is_told_after_the_next_window(
     attendee = offline.chat(8001, language_code="en")
     await attendee.send("/start")
     await sign_up(attendee, STORY)
-    moved: dict[str, object] = {"starts_at": "2026-12-10T17:00", "ends_at": "2026-12-10T18:30"}
-    path = edited_program(tmp_path, moved, STORY)
+    path = edited_program(tmp_path, STORY_AN_HOUR_LATER, STORY)
     quick = settings.model_copy(update={"program_file": path, "change_notice_delay": 0.05})
     second = await restarted(offline, quick, SAMPLE_PROGRAM)
     outbox = second.app.outbox
@@ -619,14 +618,7 @@ async def test_a_program_of_another_forum_tells_nobody_its_differences(
     await offline.app.changes.start()
     bystander = offline.chat(8002, language_code="en")
     await bystander.send("/start")
-    second = await restarted(offline, settings, MINI_PROGRAM)
-    try:
-        second.app.changes.close()
-        await second.app.changes.flush()
-        await second.app.sender.drain()
-        assert change_notices(second, bystander.user.id) == []
-    finally:
-        await second.app.close()
+    assert await notices_after_restart(offline, settings, MINI_PROGRAM, bystander.user.id) == []
 
 
 async def test_a_program_file_edited_while_the_bot_was_stopped_is_told_at_start(
@@ -711,9 +703,7 @@ async def reload_and_tell(offline: Offline, settings: Settings, path: Path) -> N
     offline.app.dispatcher["settings"] = settings.model_copy(update={"program_file": path})
     reply = only(await offline.chat(ORGANIZER_ID, language_code="en").send("/reload"), SendMessage)
     assert reply.text.startswith("✅ The new program is in force")
-    offline.app.changes.close()
-    await offline.app.changes.flush()
-    await offline.app.sender.drain()
+    await window_passes(offline)
 
 
 async def test_a_moved_transfer_is_told_to_the_delegation_in_each_ones_language(
@@ -749,8 +739,7 @@ async def test_a_moved_session_and_a_moved_itinerary_item_come_in_one_notice(
 ) -> None:
     chat = await started(offline, 8301, "en", "omsk")
     await sign_up(chat, STORY)
-    moved: dict[str, object] = {"starts_at": "2026-12-10T17:00", "ends_at": "2026-12-10T18:30"}
-    path = edited_program(tmp_path, moved, STORY)
+    path = edited_program(tmp_path, STORY_AN_HOUR_LATER, STORY)
     later = {"starts_at": "2026-12-09T17:30", "ends_at": "2026-12-09T17:50"}
     await reload_and_tell(offline, settings, edited_item(path, "omsk", OMSK_TRANSFER, later))
     (notice,) = change_notices(offline, chat.user.id)
