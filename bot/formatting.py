@@ -45,8 +45,10 @@ def format_date_range(first: date, last: date, lang: Lang) -> str:
     return f"{babel_date(first, 'd MMMM', locale=lang)} – {format_long_date(last, lang)}"
 
 
-def format_when(start: datetime, end: datetime, lang: Lang, tz: ZoneInfo) -> str:
-    """ "Thursday, 10 December, 10:00–12:00" in the forum's timezone."""
+def format_when(start: datetime, end: datetime | None, lang: Lang, tz: ZoneInfo) -> str:
+    """ "Thursday, 10 December, 10:00–12:00" in the forum's timezone ("…, 10:00" with no end)."""
+    if end is None:
+        return f"{format_day(start.astimezone(tz).date(), lang)}, {format_time(start, lang, tz)}"
     local_start, local_end = start.astimezone(tz), end.astimezone(tz)
     span = f"{format_time(local_start, lang, tz)}–{format_time(local_end, lang, tz)}"
     if local_end.date() != local_start.date():

@@ -77,11 +77,10 @@ async def itinerary_pressed(
     delegations: DelegationService,
 ) -> None:
     program = programs.current
-    plan = await delegations.itinerary(person)
-    delegation = plan.delegation
     if callback_data.calendar:
+        plan = await delegations.itinerary(person)
         me = await bot.me()
-        name = views.itinerary_name(delegation, lang)
+        name = views.itinerary_name(plan.delegation, lang)
         data = events_calendar(
             program,
             plan.events(),
@@ -93,7 +92,7 @@ async def itinerary_pressed(
         document = BufferedInputFile(data, filename=calendar_filename("itinerary"))
         await bot.send_document(person.id, document, caption=texts.esc(name))
         return
-    key = callback_data.pin
+    key, delegation = callback_data.pin, delegations.delegation_of(person)  # no query for a pin
     item = find_item(delegation, key) if delegation is not None and key is not None else None
     spot = item_spot(program, item) if item is not None else None
     if item is None or spot is None:  # a button from before a reload that removed it

@@ -4,14 +4,14 @@ the reader's delegation's itinerary alike."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, TypeGuard, TypeVar
+from typing import TYPE_CHECKING, TypeGuard, TypeVar, cast
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.formatting import format_day, format_time, format_when
+from bot.formatting import format_when
 from bot.program.models import Event, ItineraryItem, Lang, Program
 from bot.texts import esc, fit, shorten
-from bot.views.delegations import ITEM_ICONS
+from bot.views.delegations import ITEM_ICONS, item_place
 from bot.views.schedule import CARD_TITLE, place_of
 
 if TYPE_CHECKING:
@@ -33,21 +33,9 @@ def _where(program: Program, event: Event, lang: Lang) -> str:
     return place_of(program, event, lang, floor=True)
 
 
-def _item_when(program: Program, item: ItineraryItem, lang: Lang) -> str:
-    if item.ends_at is not None:
-        return format_when(item.starts_at, item.ends_at, lang, program.tz)
-    day = format_day(item.starts_at.astimezone(program.tz).date(), lang)
-    return f"{day}, {format_time(item.starts_at, lang, program.tz)}"
-
-
 def _item_where(program: Program, item: ItineraryItem, lang: Lang) -> str:
     """The item's place as its line in the itinerary says it; "" if it gives none."""
-    if item.place is not None:
-        return esc(shorten(item.place.get(lang), PLACE))
-    venue = program.venues_by_id.get(item.venue or "")
-    if venue is not None:
-        return esc(shorten(venue.name.get(lang), PLACE))
-    return esc(item.venue or "")
+    return item_place(program, item, lang, PLACE) or esc(item.venue or "")
 
 
 def notice(program: Program, changes: Sequence[Change | ItemChange], lang: Lang) -> str:
@@ -57,17 +45,13 @@ def notice(program: Program, changes: Sequence[Change | ItemChange], lang: Lang)
         lines.append("")
         if _of_item(change):
             lines += _item_lines(program, change, lang)
-        elif _of_event(change):
-            lines += _event_lines(program, change, lang)
+        else:
+            lines += _event_lines(program, cast("Change", change), lang)
     return fit(lines)
 
 
 def _of_item(change: Change | ItemChange) -> TypeGuard[ItemChange]:
     return isinstance(change.subject, ItineraryItem)
-
-
-def _of_event(change: Change | ItemChange) -> TypeGuard[Change]:
-    return isinstance(change.subject, Event)
 
 
 def _event_lines(program: Program, change: Change, lang: Lang) -> list[str]:
@@ -102,7 +86,7 @@ def _item_lines(program: Program, change: ItemChange, lang: Lang) -> list[str]:
         head=head,
         added=_("🆕 New in your itinerary: <b>{title}</b>").format(title=title),
         removed=_("❌ <b>{title}</b> is no longer in your itinerary.").format(title=title),
-        when=lambda item: _item_when(program, item, lang),
+        when=lambda item: format_when(item.starts_at, item.ends_at, lang, program.tz),
         where=lambda item: _item_where(program, item, lang),
     )
 

@@ -139,15 +139,21 @@ def _row(program: Program, entry: Entry, lang: Lang, *, marked: bool) -> _Row:
     item = entry.item
     assert item is not None  # an entry is an event or an item
     line = f"{mark}{span} {ITEM_ICONS[item.kind]} {esc(shorten(item.title.get(lang), 100))}"
-    if item.place is not None:
-        line += " · " + esc(shorten(item.place.get(lang), 80))
-    elif item.venue is not None and item.venue in program.venues_by_id:
-        line += " · " + esc(shorten(program.venues_by_id[item.venue].name.get(lang), 80))
-    lines = [line]
+    place = item_place(program, item, lang, 80)
+    lines = [line if place is None else f"{line} · {place}"]
     if item.details is not None:
         lines.append("   " + esc(shorten(item.details.get(lang), 200)))
     placed = item_spot(program, item) is not None and entry.key is not None
     return _Row(day, tuple(lines), start, ItineraryCb(pin=entry.key) if placed else None)
+
+
+def item_place(program: Program, item: ItineraryItem, lang: Lang, limit: int) -> str | None:
+    """Where an itinerary item is, as its lines say it (escaped): its own place, else its venue's
+    name; None if it gives neither (coordinates alone)."""
+    if item.place is not None:
+        return esc(shorten(item.place.get(lang), limit))
+    venue = program.venues_by_id.get(item.venue or "")
+    return esc(shorten(venue.name.get(lang), limit)) if venue is not None else None
 
 
 def itinerary(

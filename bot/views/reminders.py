@@ -17,12 +17,14 @@ from bot.callbacks import (
     SignupCb,
     VenueCb,
 )
-from bot.formatting import format_day, format_time, format_when
+from bot.formatting import format_when
 from bot.program.models import EventKind, Lang, Program
 from bot.services.delegations import item_spot
 from bot.services.reminders import LEAD_CHOICES, Target
 from bot.storage.reminders import Preference
 from bot.texts import esc, fit, kind_plural, pick, shorten
+from bot.views.changes import PLACE
+from bot.views.delegations import item_place
 from bot.views.schedule import CARD_TITLE, place_of
 
 
@@ -64,22 +66,16 @@ def reminder(
     else:
         item = target.item
         assert item is not None
-        if item.ends_at is None:
-            local = item.starts_at.astimezone(program.tz)
-            when = f"{format_day(local.date(), lang)}, {format_time(local, lang, program.tz)}"
-        else:
-            when = format_when(item.starts_at, item.ends_at, lang, program.tz)
         lines = [
             _("⏰ In {minutes}: <b>{title}</b>").format(
                 minutes=minutes(lead), title=esc(shorten(item.title.get(lang), CARD_TITLE))
             ),
-            "🗓 " + when,
+            "🗓 " + format_when(item.starts_at, item.ends_at, lang, program.tz),
         ]
-        if item.place is not None:
-            lines.append("📍 " + pick(item.place, lang))
-        elif item.venue is not None and item.venue in program.venues_by_id:
-            lines.append("📍 " + pick(program.venues_by_id[item.venue].name, lang))
-        if item.place is None and item.venue is not None and item.venue in program.venues_by_id:
+        where = item_place(program, item, lang, PLACE)
+        if where is not None:
+            lines.append("📍 " + where)
+        if item.place is None and item.venue in program.venues_by_id:
             # A venue of the program: its pin, directions and rooms, as /where gives them.
             builder.button(text=_("📍 Where is it?"), callback_data=VenueCb(id=item.venue))
         elif target.item_key is not None and item_spot(program, item) is not None:
