@@ -96,8 +96,11 @@ class Pacer:
             if started:
                 self._in_flight -= 1
                 self._done.append(now)
-            if mark is not None:
+            if mark is not None and started:
                 mark[0] = now  # the chat's send, too, counts from its answer
+            elif mark is not None and chat_id is not None:  # cancelled while waiting: never sent
+                sends = self._by_chat.get(chat_id, [])
+                self._by_chat[chat_id] = [m for m in sends if m is not mark]
             self._finished.set()
 
     # -- the overall budget ------------------------------------------------------------------
