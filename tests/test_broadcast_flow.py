@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -246,6 +246,8 @@ async def test_a_command_or_the_main_menu_leaves_an_unfinished_broadcast(
     await chat.send("/broadcast")
     await chat.press_button("Everyone")
     await chat.press_button("Schedule", home)  # a look at the program: the draft waits
+    saved = only(await chat.send("Lunch moves to 13:30."), SendMessage)
+    assert "Add a version in another language?" in visible_text(saved.text)
     (page,) = [m for m in chat.messages() if m.message_id == home.message_id]  # edited
     await chat.press_button("« Main menu", page)  # leaving
     assert wifi in only(await chat.send("wifi password"), SendMessage).text
@@ -273,13 +275,17 @@ async def test_an_organizer_added_or_removed_gets_the_menu_of_their_new_role(
     assert "broadcast" not in unmade and unmade["help"] == "Что я умею"
 
 
-async def test_a_look_at_now_while_writing_keeps_the_draft(offline: Offline) -> None:
+async def test_a_look_at_now_while_writing_keeps_the_draft(
+    offline: Offline, clock: ManualClock
+) -> None:
     chat = await organizer(offline)
     await chat.send("/now")
     now = chat.last_message()
     await chat.send("/broadcast")
     await chat.press_button("Everyone")
-    await chat.press_button("🔄 Refresh", now)  # a look at what is on: the draft waits
+    clock.set(datetime(2026, 12, 10, 11, 10, tzinfo=offline.app.programs.current.tz))
+    refreshed = await chat.press_button("🔄 Refresh", now)  # a look at what is on
+    assert only(refreshed, EditMessageText).message_id == now.message_id
     saved = only(await chat.send("Lunch moves to 13:30."), SendMessage)
     assert "Add a version in another language?" in visible_text(saved.text)
 
