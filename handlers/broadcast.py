@@ -32,7 +32,7 @@ from bot.services.broadcasts import (
     parse_send_time,
 )
 from bot.services.people import PeopleService
-from bot.services.roles import Roles
+from bot.services.roles import Removal, Roles
 from bot.storage import Person
 from bot.telegram_html import html_problem
 from bot.views import broadcasts as views
@@ -111,8 +111,7 @@ async def message_delegation_pressed(
     broadcasts: BroadcastService,
 ) -> None:
     """A leader's "Message the delegation" under the roster: checked again on the press."""
-    led = {delegation.id for delegation in roles.led_delegations(person.id)}
-    if callback_data.delegation not in led:
+    if not roles.leads(person.id, callback_data.delegation):
         roles.refused(person.id, "messaging a delegation")
         callback_answer.text = delegation_views.not_a_leader()
         return
@@ -483,12 +482,14 @@ async def organizers_command(
     if verb in ("add", "remove") and who.strip().isdigit():
         target = int(who.strip())
         if verb == "add":
-            added = await roles.add_organizer(target, person.id)
-            await message.answer(views.organizer_added(target, added))
+            changed = await roles.add_organizer(target, person.id)
+            await message.answer(views.organizer_added(target, changed))
         else:
             removal = await roles.remove_organizer(target, person.id)
             await message.answer(views.organizer_removed(target, removal))
-        await refresh_chat_menu(bot, i18n, people, roles, target)  # organizers' commands
+            changed = removal is Removal.REMOVED
+        if changed:  # their menu gains or loses the organizers' commands
+            await refresh_chat_menu(bot, i18n, people, roles, target)
         return
     admins = sorted(roles.admins)
     await message.answer(views.organizers_list(admins, await roles.added_organizers()))

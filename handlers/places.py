@@ -11,7 +11,7 @@ from bot.callbacks import MenuAction, MenuCb, VenueCb
 from bot.filters import Cmd, Magic, Pressed
 from bot.program import Lang, ProgramHolder
 from bot.replies import edit_in_place, send_venue
-from bot.services.schedule import FAR_METERS, nearest_venue
+from bot.services.schedule import is_far, nearest_venue
 from bot.views import places as views
 
 
@@ -49,7 +49,7 @@ async def location_shared(message: Message, bot: Bot, lang: Lang, programs: Prog
     venue, meters = nearest_venue(
         programs.current, message.location.latitude, message.location.longitude
     )
-    if meters > FAR_METERS:  # another city: the venues and how to reach them, not a pin
+    if is_far(meters):  # another city: the venues and how to reach them, not a pin
         text, markup = views.venues_overview(programs.current, lang)
         await message.answer(f"{views.far_away(meters, lang)}\n\n{text}", reply_markup=markup)
         return

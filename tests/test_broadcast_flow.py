@@ -271,6 +271,8 @@ async def test_an_organizer_added_or_removed_gets_the_menu_of_their_new_role(
 
     made = menu_of(await admin.send("/organizers add 777"))
     assert "broadcast" in made and made["help"] == "Что я умею"
+    again = await admin.send("/organizers add 777")  # nothing changed: the menu stays
+    assert not [r for r in again if isinstance(r, SetMyCommands)]
     unmade = menu_of(await admin.send("/organizers remove 777"))
     assert "broadcast" not in unmade and unmade["help"] == "Что я умею"
 

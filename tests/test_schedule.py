@@ -374,7 +374,7 @@ async def test_a_location_in_another_city_gets_the_venues_not_a_pin(
     shown = await chat.send_location(55.7558, 37.6173)  # Moscow
     assert not [r for r in shown if isinstance(r, SendVenue)]
     text = visible_text(only(shown, SendMessage).text)
-    assert text.startswith("You seem to be 2,563 km from the forum. Its venues are in Pavlodar:")
+    assert text.startswith("You seem to be 2,563 km from the forum's venues. Here they are:")
     assert all(venue.name.en in text for venue in sample_program.venues)
 
 

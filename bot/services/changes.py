@@ -28,7 +28,7 @@ from bot.program.holder import ProgramHolder
 from bot.program.models import Event, ItineraryItem, Program
 from bot.services.delegations import title_key
 from bot.services.people import locale_of
-from bot.services.reminders import hearing_everyone
+from bot.services.reminders import hearing_everyone, members_by_delegation
 from bot.storage.outbox import NewMessage, OutboxRepository, Payload
 from bot.storage.people import PeopleRepository, Person
 from bot.storage.reminders import ReminderRepository
@@ -283,7 +283,7 @@ class ProgramChanges:
             now = self._clock.now()
             items = [change for change in item_diff(self._told, current) if change.ahead(now)]
             added = await self._tell(changes, items, current)
-            if changes or current.fingerprint != self._told.fingerprint:
+            if current.fingerprint != self._told.fingerprint:  # changes, or other edits
                 # Only once queued: a failed flush is retried by the next, with the same
                 # dedupe keys (they name the stored state), so nobody is told twice.
                 await self._remember(current)
@@ -356,10 +356,7 @@ def _told_of_items(
     items: list[ItemChange], everyone: dict[int, Person]
 ) -> list[tuple[int, ItemChange]]:
     """Who hears of each itinerary change: the delegation's members."""
-    members: dict[str, list[int]] = {}
-    for person in everyone.values():
-        if person.delegation_id is not None:
-            members.setdefault(person.delegation_id, []).append(person.id)
+    members = members_by_delegation(everyone.values())
     return [
         (person_id, item) for item in items for person_id in members.get(item.delegation_id, ())
     ]

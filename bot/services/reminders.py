@@ -118,6 +118,15 @@ def hearing_everyone(people: Iterable[int], preferences: Mapping[int, Preference
     }
 
 
+def members_by_delegation(people: Iterable[Person]) -> dict[str, set[int]]:
+    """Who is in each delegation (delegation id -> people)."""
+    members: dict[str, set[int]] = {}
+    for person in people:
+        if person.delegation_id is not None:
+            members.setdefault(person.delegation_id, set()).add(person.id)
+    return members
+
+
 def recipients(snapshot: Snapshot, target: Target) -> dict[int, int]:
     """Who is reminded of the target, each with their lead in minutes."""
     wanted: set[int] = set()
@@ -181,10 +190,7 @@ class ReminderPlanner:
 
     async def snapshot(self) -> Snapshot:
         people = {person.id: person for person in await self._people.reachable()}
-        members: dict[str, set[int]] = {}
-        for person in people.values():
-            if person.delegation_id is not None:
-                members.setdefault(person.delegation_id, set()).add(person.id)
+        members = members_by_delegation(people.values())
         return Snapshot(
             people=people,
             preferences=await self._repo.preferences(),

@@ -62,6 +62,11 @@ class Roles:
     async def standing(self, person_id: int) -> Standing:
         return Standing(await self.is_organizer(person_id), bool(self.led_delegations(person_id)))
 
+    def leads(self, person_id: int, delegation_id: str | None) -> bool:
+        return any(
+            delegation.id == delegation_id for delegation in self.led_delegations(person_id)
+        )
+
     def led_delegations(self, person_id: int) -> list[Delegation]:
         return [d for d in self._programs.current.delegations if person_id in d.leaders]
 
@@ -95,8 +100,7 @@ class Roles:
         """Organizers may write to any audience; a leader only to a delegation they lead."""
         if await self.is_organizer(person_id):
             return True
-        led = {delegation.id for delegation in self.led_delegations(person_id)}
-        return audience.kind is AudienceKind.DELEGATION and audience.value in led
+        return audience.kind is AudienceKind.DELEGATION and self.leads(person_id, audience.value)
 
     async def may_stop(self, person_id: int, author_id: int) -> bool:
         """Organizers may stop any broadcast; a leader only their own."""

@@ -131,6 +131,11 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 FAR_METERS = 50_000  # farther than this from every venue: not at the forum yet
 
 
+def is_far(meters: float) -> bool:
+    """Too far from the nearest venue for its pin to help: another city."""
+    return meters > FAR_METERS
+
+
 def nearest_venue(program: Program, latitude: float, longitude: float) -> tuple[Venue, float]:
     """The venue closest to a point, with its distance in metres."""
     measured = [

@@ -83,7 +83,7 @@ def format_distance(meters: float, lang: Lang) -> str:
 
 
 def far_away(meters: float, lang: Lang) -> str:
-    return _("You seem to be {distance} from the forum. Its venues are in Pavlodar:").format(
+    return _("You seem to be {distance} from the forum's venues. Here they are:").format(
         distance=format_distance(meters, lang)
     )
 
