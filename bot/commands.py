@@ -11,9 +11,9 @@ from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefaul
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.i18n import DEFAULT_LOCALE
+from bot.i18n import DEFAULT_LOCALE, locale_of
 from bot.program import LANGS, Lang
-from bot.services.people import PeopleService, locale_of
+from bot.services.people import PeopleService
 from bot.services.roles import Roles, Standing
 
 log = logging.getLogger(__name__)

@@ -32,7 +32,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.app import App
 from bot.htmltext import render_terminal
-from bot.i18n import resolve_locale
+from bot.i18n import locale_of, resolve_locale
 from bot.offline import OfflineChat, OfflineSession
 
 QUIT = {":q", ":quit", ":exit"}
@@ -144,7 +144,7 @@ async def converse(
         if line in QUIT:
             break
         person = await app.people.get(chat.user.id)
-        lang = app.people.locale_of(person) if person else resolve_locale(None, None)
+        lang = locale_of(person) if person else resolve_locale(None, None)
         with app.i18n.context(), app.i18n.use_locale(lang):
             await _one_line(chat, printer, line)
 

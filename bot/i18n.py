@@ -11,7 +11,7 @@ import io
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from aiogram.types import TelegramObject, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
@@ -43,6 +43,16 @@ def supported(code: str | None) -> Lang | None:
         if lang == primary:
             return lang
     return None
+
+
+class Speaker(Protocol):
+    """Anything that knows a person's languages: a Person, an export row, a group of people."""
+
+    @property
+    def language(self) -> str | None: ...  # chosen in the bot
+
+    @property
+    def telegram_language(self) -> str | None: ...  # the language_code Telegram sent
 
 
 def resolve_locale(chosen: str | None, telegram_code: str | None) -> Lang:
@@ -118,9 +128,14 @@ class PersonI18nMiddleware(I18nMiddleware):
         return await super().__call__(handler, event, data)
 
 
+def locale_of(person: Speaker) -> Lang:
+    """The language to speak to a person in: their choice, else Telegram's, else the default."""
+    return resolve_locale(person.language, person.telegram_language)
+
+
 def locale_from_data(data: dict[str, Any]) -> Lang:
     person = data.get("person")
     if person is not None:
-        return resolve_locale(person.language, person.telegram_language)
+        return locale_of(person)
     user: User | None = data.get("event_from_user")
     return resolve_locale(None, user.language_code if user else None)

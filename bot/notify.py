@@ -8,6 +8,7 @@ from collections.abc import Callable
 from aiogram.utils.i18n import I18n
 
 from bot.clock import Clock
+from bot.i18n import locale_of
 from bot.program.holder import ProgramHolder
 from bot.services.people import PeopleService
 from bot.services.signups import SignupService
@@ -46,7 +47,7 @@ class Notifier:
                 person = await self._people.get(person_id)
                 if person is None:
                     continue
-                lang = self._people.locale_of(person)
+                lang = locale_of(person)
                 state = await self._signups.state(person_id, event)
                 if state.signup is None or state.signup.status != "seat":
                     continue

@@ -22,8 +22,8 @@ from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock
+from bot.i18n import locale_of
 from bot.program.holder import ProgramHolder
-from bot.services.people import locale_of
 from bot.services.reminders import Job, ReminderPlanner
 from bot.storage.outbox import NewMessage, Payload
 from bot.storage.reminders import Due, ReminderRepository

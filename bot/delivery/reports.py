@@ -9,6 +9,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.utils.i18n import I18n
 
+from bot.i18n import DEFAULT_LOCALE, locale_of
 from bot.program.holder import ProgramHolder
 from bot.services.broadcasts import BroadcastService, Report
 from bot.services.people import PeopleService
@@ -58,7 +59,7 @@ class BroadcastReporter:
         if broadcast.report_chat is None or broadcast.report_message is None:
             return
         author = await self._people.get(broadcast.author_id)
-        lang = self._people.locale_of(author) if author else "ru"
+        lang = locale_of(author) if author else DEFAULT_LOCALE
         with self._i18n.context(), self._i18n.use_locale(lang):
             text, markup = views.progress(self._programs.current, report, lang, self._rate)
         try:

@@ -12,9 +12,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.i18n import locale_of
 from bot.program.holder import ProgramHolder
 from bot.program.models import LANGS, Lang, Program
-from bot.services.people import locale_of
 from bot.storage.broadcasts import Broadcast, BroadcastRepository
 from bot.storage.outbox import NewMessage, OutboxRepository, Payload
 from bot.storage.people import PeopleRepository, Person

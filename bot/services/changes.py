@@ -24,10 +24,10 @@ from aiogram.utils.i18n import I18n
 from pydantic import ValidationError
 
 from bot.clock import Clock
+from bot.i18n import locale_of
 from bot.program.holder import ProgramHolder
 from bot.program.models import Event, ItineraryItem, Program
 from bot.services.delegations import title_key
-from bot.services.people import locale_of
 from bot.services.reminders import hearing_everyone, members_by_delegation
 from bot.storage.outbox import NewMessage, OutboxRepository, Payload
 from bot.storage.people import PeopleRepository, Person

@@ -4,22 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Protocol
 
 from bot.clock import Clock
-from bot.i18n import resolve_locale
 from bot.program.models import Lang
 from bot.storage.people import PeopleRepository, Person
-
-
-class Speaker(Protocol):
-    """Anything that knows a person's languages: a Person, an export row, a group of people."""
-
-    @property
-    def language(self) -> str | None: ...  # chosen in the bot
-
-    @property
-    def telegram_language(self) -> str | None: ...  # the language_code Telegram sent
 
 
 class PeopleService:
@@ -101,12 +89,3 @@ class PeopleService:
         self._known.pop(person_id, None)
         if changed:
             self._reach_changed()
-
-    @staticmethod
-    def locale_of(person: Person) -> Lang:
-        return locale_of(person)
-
-
-def locale_of(person: Speaker) -> Lang:
-    """The language to speak to a person in: their choice, else Telegram's, else the default."""
-    return resolve_locale(person.language, person.telegram_language)

@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.clock import Clock
+from bot.i18n import locale_of
 from bot.program.holder import ProgramHolder
 from bot.program.models import Event, Lang, Program
-from bot.services.people import locale_of
 from bot.storage.signups import EventCounts, Participant, Signup, SignupRepository
 
 

@@ -23,8 +23,8 @@ from bot.callbacks import (
     StatsCb,
 )
 from bot.formatting import format_day
+from bot.i18n import locale_of
 from bot.program.models import Event, Lang, Program
-from bot.services.people import locale_of
 from bot.services.signups import AgendaItem, EventState, Outcome, SignupResult, Stats
 from bot.storage.signups import Participant, Signup
 from bot.texts import capitalized, esc, fit, shorten
