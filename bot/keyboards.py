@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
+from bot import texts
 from bot.buttons import Buttons
 from bot.callbacks import LanguageCb, MenuAction, MenuCb
 from bot.i18n import LANGUAGE_FLAGS, LANGUAGE_NAMES
@@ -41,3 +42,8 @@ def back_to_menu() -> InlineKeyboardMarkup:
     builder = Buttons()
     builder.button(text=_("« Main menu"), callback_data=MenuCb(action=MenuAction.HOME))
     return builder.as_markup()
+
+
+def language_choice(chosen: Lang | None) -> tuple[str, InlineKeyboardMarkup]:
+    """What /language shows: the question and a button per language."""
+    return texts.language_prompt(), language_keyboard(chosen)

@@ -5,14 +5,12 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.types import Message
 
-from bot import texts
 from bot.clock import Clock
 from bot.filters import Magic
-from bot.keyboards import language_keyboard
+from bot.keyboards import language_choice
 from bot.program import Lang, ProgramHolder
 from bot.replies import send_event_card, send_venue
 from bot.services.answers import Answers
-from bot.services.schedule import now_and_next
 from bot.services.signups import SignupService
 from bot.storage import Person
 from bot.views import answers as views
@@ -33,13 +31,11 @@ async def question(
     reply = answers.reply(message.text or "")
     chat_id = message.chat.id
     if reply.kind == "now":
-        now = clock.now()
-        screen, keyboard = schedule_views.now_view(program, now_and_next(program, now), lang, now)
+        screen, keyboard = schedule_views.now_screen(program, lang, clock.now())
         await message.answer(screen, reply_markup=keyboard)
     elif reply.kind == "language":
-        await message.answer(
-            texts.language_prompt(), reply_markup=language_keyboard(person.language)
-        )
+        prompt, choices = language_choice(person.language)
+        await message.answer(prompt, reply_markup=choices)
     elif reply.kind == "faq":
         entry = program.faq_by_id[reply.ids[0]]
         venue = program.venues_by_id.get(reply.venue) if reply.venue else None

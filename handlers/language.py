@@ -12,7 +12,7 @@ from bot.callbacks import LanguageCb
 from bot.commands import set_chat_menu
 from bot.filters import Cmd, Pressed
 from bot.i18n import supported
-from bot.keyboards import language_keyboard, main_menu
+from bot.keyboards import language_choice, main_menu
 from bot.program import ProgramHolder
 from bot.replies import edit_in_place
 from bot.services.people import PeopleService
@@ -21,7 +21,8 @@ from bot.storage import Person
 
 
 async def ask_language(message: Message, person: Person) -> None:
-    await message.answer(texts.language_prompt(), reply_markup=language_keyboard(person.language))
+    text, markup = language_choice(person.language)
+    await message.answer(text, reply_markup=markup)
 
 
 async def language_chosen(

@@ -8,7 +8,7 @@ from aiogram.types import CallbackQuery, Message
 from bot import texts
 from bot.callbacks import MenuAction, MenuCb
 from bot.filters import Cmd, Pressed
-from bot.keyboards import back_to_menu, language_keyboard, main_menu
+from bot.keyboards import back_to_menu, language_choice, main_menu
 from bot.program import Lang, ProgramHolder
 from bot.replies import edit_in_place
 from bot.services.roles import Roles
@@ -43,8 +43,7 @@ async def menu_pressed(
             text = texts.contacts_text(program, lang)
             markup = back_to_menu()
         case MenuAction.LANGUAGE:
-            text = texts.language_prompt()
-            markup = language_keyboard(person.language)
+            text, markup = language_choice(person.language)
         case _:  # the schedule, now and venues have routers of their own
             return
     await edit_in_place(bot, query.message, text, markup)

@@ -13,7 +13,7 @@ from bot.clock import Clock
 from bot.filters import Cmd, Pressed
 from bot.program import Lang, ProgramHolder
 from bot.replies import edit_in_place, send_event_card
-from bot.services.schedule import default_day_index, now_and_next
+from bot.services.schedule import default_day_index
 from bot.services.signups import SignupService
 from bot.views import places as place_views
 from bot.views import schedule as views
@@ -57,7 +57,7 @@ async def schedule_pressed(
 
 async def now_command(message: Message, lang: Lang, programs: ProgramHolder, clock: Clock) -> None:
     program, now = programs.current, clock.now()
-    text, markup = views.now_view(program, now_and_next(program, now), lang, now)
+    text, markup = views.now_screen(program, lang, now)
     await message.answer(text, reply_markup=markup)
 
 
@@ -65,7 +65,7 @@ async def now_from_menu(
     query: CallbackQuery, bot: Bot, lang: Lang, programs: ProgramHolder, clock: Clock
 ) -> None:
     program, now = programs.current, clock.now()
-    text, markup = views.now_view(program, now_and_next(program, now), lang, now)
+    text, markup = views.now_screen(program, lang, now)
     await edit_in_place(bot, query.message, text, markup)
 
 

@@ -23,7 +23,7 @@ from bot.callbacks import (
 )
 from bot.formatting import format_day, format_long_date, format_time, format_when
 from bot.program.models import Event, EventKind, Lang, Program
-from bot.services.schedule import FILTER_KINDS, DayPage, Now, Phase, day_page
+from bot.services.schedule import FILTER_KINDS, DayPage, Now, Phase, day_page, now_and_next
 from bot.services.signups import EventState
 from bot.texts import capitalized, esc, fit, kind_icon, kind_label, kind_plural, pick, shorten
 
@@ -361,6 +361,11 @@ def _when_next(program: Program, event: Event, lang: Lang, now: datetime) -> str
     if event.starts_at.astimezone(program.tz).date() != now.astimezone(program.tz).date():
         return format_day(event.starts_at.astimezone(program.tz).date(), lang) + ", " + time
     return time
+
+
+def now_screen(program: Program, lang: Lang, now: datetime) -> tuple[str, InlineKeyboardMarkup]:
+    """What /now shows at `now`."""
+    return now_view(program, now_and_next(program, now), lang, now)
 
 
 def now_view(
