@@ -419,8 +419,8 @@ def _words_set(text: str) -> frozenset[str]:
 
 STOPWORDS: Final = _words_set(_GREETINGS + _STOPWORDS_KK + _STOPWORDS_RU + _STOPWORDS_EN)
 _STOPWORD_CHOICES: Final = tuple(sorted(word for word in STOPWORDS if len(word) >= 4))
-_STOP_PAIR_SET: Final = frozenset(
-    (normalize(first).strip(), normalize(second).strip()) for first, second in _STOP_PAIRS
+_STOP_PAIR_MAP: Final[Mapping[tuple[str, ...], tuple[str, ...]]] = MappingProxyType(
+    {(normalize(first).strip(), normalize(second).strip()): () for first, second in _STOP_PAIRS}
 )
 _TIME_INTENT: Final = _words_set(_TIME_WORDS)
 _PLACE_INTENT_WORDS: Final = _words_set(_PLACE_INTENT)
@@ -447,7 +447,7 @@ def _is_one_of(word: str, matcher: tuple[frozenset[str], tuple[str, ...]]) -> bo
 def question_intent(text: str) -> Intent | None:
     """The screen a question asks for ("what's on now", «қазір не болып жатыр»), if it is one
     of those and says nothing else."""
-    words = [part for word in _raw_words(text) for part in word.split("-") if part]
+    words = _words_set(text)
     for intent, keys, company in _INTENTS:
         if any(_is_one_of(word, keys) for word in words) and all(
             word in STOPWORDS or _is_one_of(word, keys) or _is_one_of(word, company)
@@ -472,28 +472,27 @@ _PHRASE_MAP: Final[Mapping[tuple[str, ...], tuple[str, ...]]] = MappingProxyType
 
 def _read_phrases(words: list[str]) -> list[str]:
     """Two-word names ("opening ceremony") replaced by the words the program uses."""
+    return _replace_pairs(words, _PHRASE_MAP)
+
+
+def _drop_stop_pairs(words: list[str]) -> list[str]:
+    return _replace_pairs(words, _STOP_PAIR_MAP)
+
+
+def _replace_pairs(
+    words: list[str], pairs: Mapping[tuple[str, ...], tuple[str, ...]]
+) -> list[str]:
+    """Each pair of words found in `pairs` replaced by its words there, left to right."""
     out: list[str] = []
     index = 0
     while index < len(words):
-        replacement = _PHRASE_MAP.get(tuple(words[index : index + 2]))
+        replacement = pairs.get(tuple(words[index : index + 2]))
         if replacement is None:
             out.append(words[index])
             index += 1
         else:
             out.extend(replacement)
             index += 2
-    return out
-
-
-def _drop_stop_pairs(words: list[str]) -> list[str]:
-    out: list[str] = []
-    index = 0
-    while index < len(words):
-        if tuple(words[index : index + 2]) in _STOP_PAIR_SET:
-            index += 2
-        else:
-            out.append(words[index])
-            index += 1
     return out
 
 
