@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from aiogram.methods import (
     SendVenue,
     SetMyCommands,
 )
-from aiogram.types import BotCommandScopeChat
+from aiogram.types import BotCommandScopeChat, Message
 from icalendar import Calendar
 
 from bot.callbacks import ItineraryCb, JoinAction, JoinCb, Origin, SignupAction, SignupCb
@@ -23,7 +22,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.htmltext import visible_text
 from bot.offline import OfflineChat
-from bot.program import ItineraryItem, Program, Text
+from bot.program import Program, Text
 from bot.services.delegations import Spot, find_item, item_keys, item_spot
 from bot.storage import PeopleRepository
 from tests.conftest import ORGANIZER_ID, SAMPLE_PROGRAM, Offline, labels, only, with_itinerary
@@ -200,7 +199,7 @@ async def test_itinerary_pins_and_calendar(offline: Offline, sample_program: Pro
     pin = only(shown, SendVenue)
     assert (pin.latitude, pin.longitude) == (spot.lat, spot.lon)  # that item's place
     assert pin.title == item.title.en
-    (itinerary,) = [m for m in chat.messages() if (m.text or "").startswith("🧳")]
+    itinerary = itinerary_message(chat)
     shown = await chat.press_button("Add all to calendar", itinerary)
     only(shown, SendDocument)
     sent = offline.session.files[(chat.user.id, chat.last_message().message_id)]
@@ -208,15 +207,10 @@ async def test_itinerary_pins_and_calendar(offline: Offline, sample_program: Pro
     assert uids == [f"it-omsk-{key}@{sample_program.forum.id}" for key, _ in item_keys(omsk)]
 
 
-def swap_itinerary(
-    offline: Offline, program: Program, delegation_id: str, items: Sequence[ItineraryItem]
-) -> None:
-    """Reload the program with the delegation's itinerary replaced by `items`."""
-    changed = program.delegations_by_id[delegation_id].model_copy(
-        update={"itinerary": tuple(items)}
-    )
-    delegations = [changed if d.id == delegation_id else d for d in program.delegations]
-    offline.app.programs.swap(program.model_copy(update={"delegations": delegations}))
+def itinerary_message(chat: OfflineChat) -> Message:
+    """The /itinerary message in the chat, as it stands now."""
+    (shown,) = [m for m in chat.messages() if (m.text or "").startswith("🧳")]
+    return shown
 
 
 async def test_an_item_placed_by_coordinates_alone_is_pinned_with_them(
@@ -226,7 +220,7 @@ async def test_an_item_placed_by_coordinates_alone_is_pinned_with_them(
     arrival = omsk.itinerary[0]
     assert (arrival.lat, arrival.lon) == (52.2799, 76.9717)
     bare = arrival.model_copy(update={"place": None})  # neither place nor venue: a point
-    swap_itinerary(offline, sample_program, "omsk", (bare, *omsk.itinerary[1:]))
+    offline.app.programs.swap(with_itinerary(sample_program, "omsk", bare, *omsk.itinerary[1:]))
     chat = await member(offline, "omsk")
     await chat.send("/itinerary")
     pin = only(await chat.press_button("📍 16:30"), SendVenue)
@@ -251,7 +245,7 @@ async def test_a_long_itinerary_shows_what_is_next_and_pins_only_what_it_shows(
         )
         for number in range(48)  # every two hours for four days
     ]
-    swap_itinerary(offline, sample_program, "omsk", busy)
+    offline.app.programs.swap(with_itinerary(sample_program, "omsk", *busy))
     clock.set(first + timedelta(hours=2 * 30, minutes=-30))  # half an hour before stop 30
     chat = await member(offline, "omsk")
     reply = only(await chat.send("/itinerary"), SendMessage)
@@ -281,15 +275,15 @@ async def test_an_old_pin_button_keeps_its_item_when_a_reload_adds_or_removes_it
     assert item_spot(sample_program, last) is not None
     label = f"📍 {last.starts_at.astimezone(sample_program.tz):%H:%M}"
     assert label in labels(reply.reply_markup)
-    (shown,) = [m for m in chat.messages() if (m.text or "").startswith("🧳")]
+    shown = itinerary_message(chat)
     earlier = omsk.itinerary[0].model_copy(
         update={"starts_at": omsk.itinerary[0].starts_at - timedelta(hours=5), "ends_at": None}
     )
-    swap_itinerary(offline, sample_program, "omsk", (earlier, *omsk.itinerary))
+    offline.app.programs.swap(with_itinerary(sample_program, "omsk", earlier, *omsk.itinerary))
     pin = only(await chat.press_button(label, shown), SendVenue)
     assert pin.title == last.title.en  # the same item, though every index moved by one
 
-    swap_itinerary(offline, sample_program, "omsk", omsk.itinerary[:-1])
+    offline.app.programs.swap(with_itinerary(sample_program, "omsk", *omsk.itinerary[:-1]))
     gone = await chat.press_button(label, shown)
     assert gone.answer().text == "This button is out of date."
     assert not [r for r in gone if isinstance(r, SendVenue)]
@@ -305,7 +299,7 @@ async def test_an_old_pin_button_keeps_its_item_when_another_is_moved_onto_its_m
     label = f"📍 {check_in.starts_at.astimezone(sample_program.tz):%H:%M}"
     shown = only(await chat.send("/itinerary"), SendMessage)
     assert label in labels(shown.reply_markup)
-    (shown,) = [m for m in chat.messages() if (m.text or "").startswith("🧳")]
+    shown = itinerary_message(chat)
     # The coach is late: it now arrives in the very minute the hotel check-in starts.
     late = arrival.model_copy(update={"starts_at": check_in.starts_at})
     offline.app.programs.swap(
@@ -370,7 +364,7 @@ async def test_an_old_pin_of_one_of_three_same_transfers_keeps_its_place_when_on
     offline.app.programs.swap(with_itinerary(sample_program, "omsk", *daily, *rest))
     chat = await member(offline, "omsk")
     await chat.send("/itinerary")
-    (shown,) = [m for m in chat.messages() if (m.text or "").startswith("🧳")]
+    shown = itinerary_message(chat)
     grown = offline.app.programs.current.delegations_by_id["omsk"]
     key = next(key for key, item in item_keys(grown) if item is daily[1])
     data = ItineraryCb(pin=key).pack()
