@@ -518,14 +518,28 @@ _KIND_PHRASES: Final = tuple(
 )
 
 
+# The kind names' terms by their first three letters: a word shares a stem only with a term
+# that starts as it does (`_stem_similarity` wants three letters in common), so each word of a
+# question is compared with a handful of terms instead of all of them.
+_KIND_TERMS: Final = frozenset(term for phrase in _KIND_PHRASES for term in phrase)
+_KIND_TERMS_BY_START: Final = MappingProxyType(
+    {
+        start: tuple(sorted(term for term in _KIND_TERMS if term[:3] == start))
+        for start in {term[:3] for term in _KIND_TERMS}
+    }
+)
+
+
 def _names_kind(words: list[str]) -> bool:
     """Whether the question's words include a whole kind name ("trainings", "мастер-класс"):
     then it asks for events of that kind, not for a room that shares the word ("Computer
     training room")."""
-    return any(
-        all(any(word == term or _stem_similarity(word, term) for word in words) for term in phrase)
-        for phrase in _KIND_PHRASES
-    )
+    named = {word for word in words if word in _KIND_TERMS}
+    for word in words:
+        named.update(
+            term for term in _KIND_TERMS_BY_START.get(word[:3], ()) if _stem_similarity(word, term)
+        )
+    return any(phrase <= named for phrase in _KIND_PHRASES)
 
 
 def _common_prefix(a: str, b: str) -> int:
