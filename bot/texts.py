@@ -6,7 +6,7 @@ HTML-escaped here, because every message is sent with parse_mode HTML.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from html import escape
 
 from aiogram.utils.i18n import gettext as _
@@ -225,10 +225,25 @@ def export_usage(given: str) -> str:
     return _("Usage: /export EVENT_ID (the numbers in /stats send a CSV too).")
 
 
-def reload_refused(errors: str) -> str:
+MAX_PROBLEM = 500  # one problem's line in a refused reload's report
+
+
+def reload_refused(problems: Sequence[str]) -> str:
+    """The refused reload's report, one problem a line in one block: as many whole problems as
+    fit (measured escaped, as `&` or `<` in a path or a value grow), then how many are left."""
     head = _("❌ The program file has problems; the program in force stays as it was.")
-    report = errors if len(errors) <= 3500 else errors[:3499] + "…"  # one problem a line
-    return fit([head, "", f"<pre>{esc(report)}</pre>"])
+    problems = [shorten(problem, MAX_PROBLEM) for problem in problems]
+
+    def message(shown: range) -> str:
+        report = esc("\n".join(problems[i] for i in shown))
+        lines = [head, "", f"<pre>{report}</pre>"]
+        if left := len(problems) - len(shown):
+            lines.append(
+                _("…and {count} more: forum-bot check-program lists them all.").format(count=left)
+            )
+        return "\n".join(lines)
+
+    return message(window(len(problems), lambda shown: length(message(shown)) <= MAX_MESSAGE))
 
 
 def reloaded(events: int, warnings: int, notice_delay: float, lang: Lang) -> str:

@@ -119,7 +119,7 @@ async def reload_command(
     try:
         reloaded = await reload.reload(settings.program_file)
     except ProgramError as exc:
-        await message.answer(texts.reload_refused(exc.render()))
+        await message.answer(texts.reload_refused(exc.lines()))
         return
     loaded = reloaded.loaded
     events, warnings = len(loaded.program.events), len(loaded.warnings)

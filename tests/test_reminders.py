@@ -25,7 +25,7 @@ from bot.formatting import format_in
 from bot.htmltext import visible_text
 from bot.i18n import create_i18n, in_language
 from bot.offline import OfflineChat, OfflineSession, OfflineUser
-from bot.program import LANGS, Lang, Program, load_program
+from bot.program import LANGS, Lang, Program, ProgramError, load_program
 from bot.program.models import Event, ItineraryItem
 from bot.reminders import ApsJobHolder, ManualJobHolder
 from bot.services.changes import diff, item_diff
@@ -847,6 +847,39 @@ async def test_an_invalid_program_file_is_refused_and_the_program_stays(
     assert (
         only(await attendee.send("/reload"), SendMessage).text
         == "This is for the forum's organizers."
+    )
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_a_long_report_of_problems_is_cut_by_whole_lines_and_says_how_many_are_left(
+    offline: Offline, settings: Settings, tmp_path: Path, lang: Lang
+) -> None:
+    raw = yaml.safe_load(SAMPLE_PROGRAM.read_text(encoding="utf-8"))
+    for event in raw["events"]:  # a problem on every event
+        event["room"] = "no-such-room"
+    folder = tmp_path / ("R&D <drafts> " * 5)  # named on every line, and escaping makes it long
+    folder.mkdir()
+    path = folder / "forum.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    offline.app.dispatcher["settings"] = settings.model_copy(update={"program_file": path})
+    organizer = offline.chat(ORGANIZER_ID, language_code=lang)
+    reply = only(await organizer.send("/reload"), SendMessage)
+    check(reply.text, None)
+    shown = visible_text(reply.text)
+    report = reply.text.split("<pre>")[1].split("</pre>")[0]
+    listed = [line for line in visible_text(report).splitlines() if "no-such-room" in line]
+    with pytest.raises(ProgramError) as refused:
+        load_program(path)
+    problems = len(refused.value.problems)
+    assert 5 < len(listed) < problems  # whole problems, as many as fit
+    left = problems - len(listed)
+    assert (
+        shown.splitlines()[-1]
+        == {
+            "en": f"…and {left} more: forum-bot check-program lists them all.",
+            "ru": f"…и ещё {left}: все покажет forum-bot check-program.",
+            "kk": f"…тағы {left}: барлығын forum-bot check-program көрсетеді.",
+        }[lang]
     )
 
 

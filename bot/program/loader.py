@@ -60,7 +60,11 @@ class ProgramError(Exception):
     def render(self) -> str:
         count = len(self.problems)
         head = f"{self.source}: {count} problem{'s' if count != 1 else ''} in the program file"
-        return "\n".join([head, *(problem.render(self.source) for problem in self.problems)])
+        return "\n".join([head, *self.lines()])
+
+    def lines(self) -> list[str]:
+        """Each problem on a line of its own, naming the file and the line."""
+        return [problem.render(self.source) for problem in self.problems]
 
 
 @dataclass(frozen=True)
