@@ -199,7 +199,6 @@ async def create_app(
         people_repo,
         signup_repo,
         reminder_repo,
-        outbox,
         ToldRepository(db),
         clock,
         i18n,

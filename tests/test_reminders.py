@@ -32,6 +32,7 @@ from bot.services.changes import diff, item_diff
 from bot.services.reminders import Job
 from bot.storage import Database, PeopleRepository
 from bot.storage.reminders import Preference
+from bot.storage.told import ToldRepository
 from bot.views import changes as change_views
 from bot.views import reminders as reminder_views
 from tests.conftest import (
@@ -589,17 +590,16 @@ async def test_a_notice_the_database_refused_is_told_after_the_next_window(
     path = edited_program(tmp_path, STORY_AN_HOUR_LATER, STORY)
     quick = settings.model_copy(update={"program_file": path, "change_notice_delay": 0.05})
     second = await restarted(offline, quick, SAMPLE_PROGRAM)
-    outbox = second.app.outbox
-    enqueue = outbox.enqueue
+    tell = ToldRepository.tell
     refusals: list[int] = []
 
-    async def locked_once(*args: Any, **kwargs: Any) -> int:
+    async def locked_once(self: ToldRepository, *args: Any, **kwargs: Any) -> int:
         if not refusals:
             refusals.append(1)
             raise sqlite3.OperationalError("database is locked")
-        return await enqueue(*args, **kwargs)
+        return await tell(self, *args, **kwargs)
 
-    monkeypatch.setattr(outbox, "enqueue", locked_once)
+    monkeypatch.setattr(ToldRepository, "tell", locked_once)
     second.app.dispatcher["settings"] = quick
     try:
         await second.chat(ORGANIZER_ID, language_code="en").send("/reload")
@@ -611,6 +611,47 @@ async def test_a_notice_the_database_refused_is_told_after_the_next_window(
         assert len(change_notices(second, attendee.user.id)) == 1
     finally:
         await second.app.close()
+
+
+async def test_a_flush_that_cannot_remember_the_program_queues_nothing_so_none_is_told_twice(
+    offline: Offline, sample_program: Program
+) -> None:
+    await offline.app.changes.start()
+    attendee = offline.chat(8001, language_code="en")
+    await attendee.send("/start")
+    await sign_up(attendee, STORY)
+    # The disk fills up just as the program told about is to be stored.
+    for change in ("INSERT", "UPDATE"):
+        await offline.app.db.execute(
+            f"CREATE TRIGGER full_{change} BEFORE {change} ON program_told "
+            "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+        )
+
+    def story_later(hours: int) -> Program:
+        events = tuple(
+            e.model_copy(
+                update={
+                    "starts_at": e.starts_at + timedelta(hours=hours),
+                    "ends_at": e.ends_at + timedelta(hours=hours),
+                }
+            )
+            if e.id == STORY
+            else e
+            for e in sample_program.events
+        )
+        return sample_program.model_copy(update={"events": events})
+
+    offline.app.programs.swap(story_later(1))
+    with pytest.raises(sqlite3.Error):
+        await offline.app.changes.flush()
+    await offline.app.sender.drain()
+    assert change_notices(offline, attendee.user.id) == []  # nothing told half-way
+    for change in ("INSERT", "UPDATE"):
+        await offline.app.db.execute(f"DROP TRIGGER full_{change}")
+    offline.app.programs.swap(story_later(2))  # edited again before the retry
+    await window_passes(offline)
+    (notice,) = change_notices(offline, attendee.user.id)  # once, as it stands now
+    assert "16:30–18:00 → Thursday, 10 December, 18:30–20:00" in notice
 
 
 async def test_a_program_of_another_forum_tells_nobody_its_differences(

@@ -29,7 +29,7 @@ from bot.program.holder import ProgramHolder
 from bot.program.models import Event, ItineraryItem, Program
 from bot.services.delegations import title_key
 from bot.services.reminders import hearing_everyone, members_by_delegation
-from bot.storage.outbox import NewMessage, OutboxRepository, Payload
+from bot.storage.outbox import NewMessage, Payload
 from bot.storage.people import PeopleRepository, Person
 from bot.storage.reminders import ReminderRepository
 from bot.storage.signups import SignupRepository
@@ -191,7 +191,6 @@ class ProgramChanges:
         people: PeopleRepository,
         signups: SignupRepository,
         preferences: ReminderRepository,
-        outbox: OutboxRepository,
         told: ToldRepository,
         clock: Clock,
         i18n: I18n,
@@ -203,7 +202,6 @@ class ProgramChanges:
         self._people = people
         self._signups = signups
         self._preferences = preferences
-        self._outbox = outbox
         self._told_repo = told
         self._clock = clock
         self._i18n = i18n
@@ -279,19 +277,28 @@ class ProgramChanges:
         async with self._lock:
             await self._read_told()
             current = self._programs.current
+            if current.fingerprint == self._told.fingerprint:
+                return 0
             changes = diff(self._told, current)
             now = self._clock.now()
             items = [change for change in item_diff(self._told, current) if change.ahead(now)]
-            added = await self._tell(changes, items, current)
-            if current.fingerprint != self._told.fingerprint:  # changes, or other edits
-                # Only once queued: a failed flush is retried by the next, with the same
-                # dedupe keys (they name the stored state), so nobody is told twice.
-                await self._remember(current)
+            notices = await self._notices(changes, items, current)
+            # Queued and remembered in one transaction: a flush the database refuses leaves
+            # neither, and the next one tells these changes (and any later) once.
+            added = await self._told_repo.tell(notices, current.model_dump_json(), now)
+            self._told, self._told_at = current, now
+            if added:
+                self._wake_sender()
+            count = len(changes) + len(items)
+            log.info("program changes: %d change(s), %d people told", count, added)
             return added
 
-    async def _tell(self, changes: list[Change], items: list[ItemChange], current: Program) -> int:
+    async def _notices(
+        self, changes: list[Change], items: list[ItemChange], current: Program
+    ) -> list[NewMessage]:
+        """One notice for each person concerned, with all of their changes."""
         if not changes and not items:
-            return 0
+            return []
         everyone = {person.id: person for person in await self._people.reachable()}
         told: list[tuple[int, Change | ItemChange]] = [
             *await self._told_of_events(changes, current, everyone),
@@ -301,17 +308,11 @@ class ProgramChanges:
         for person_id, change in told:
             concerned.setdefault(person_id, []).append(change)
         assert self._told_at is not None
-        stamp = f"{self._told_at.isoformat()}>{current.fingerprint}"
-        messages = [
+        stamp = f"{self._told_at.isoformat()}>{current.fingerprint}"  # the stored state
+        return [
             self._notice(current, everyone[person_id], their, stamp)
             for person_id, their in sorted(concerned.items())
         ]
-        added = await self._outbox.enqueue(messages, self._clock.now())
-        if added:
-            self._wake_sender()
-        count = len(changes) + len(items)
-        log.info("program changes: %d change(s), %d people told", count, added)
-        return added
 
     async def _told_of_events(
         self, changes: list[Change], current: Program, everyone: dict[int, Person]

@@ -73,11 +73,8 @@ class OutboxRepository:
 
     async def enqueue(self, messages: Sequence[NewMessage], now: datetime) -> int:
         """Add messages in one transaction; returns how many were new."""
-        added = 0
         async with self._db.transaction() as tx:
-            for message in messages:
-                added += await insert(tx, message, now) is not None
-        return added
+            return await insert_all(tx, messages, now)
 
     async def due(self, now: datetime, limit: int) -> list[OutboxItem]:
         """Pending messages whose time has come, oldest first; blocked people's are set aside."""
@@ -217,6 +214,16 @@ async def insert(tx: aiosqlite.Connection, message: NewMessage, now: datetime) -
         ),
     )
     return None if row is None else int(row[0])
+
+
+async def insert_all(
+    tx: aiosqlite.Connection, messages: Sequence[NewMessage], now: datetime
+) -> int:
+    """Queue messages inside the caller's transaction; how many were new."""
+    added = 0
+    for message in messages:
+        added += await insert(tx, message, now) is not None
+    return added
 
 
 def _item(row: Row) -> OutboxItem:

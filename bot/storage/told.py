@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot.storage.db import Database, from_db, to_db
+from bot.storage.outbox import NewMessage, insert_all
+
+SAVE = """
+    INSERT INTO program_told (id, snapshot, told_at) VALUES (1, ?, ?)
+    ON CONFLICT (id) DO UPDATE SET snapshot = excluded.snapshot, told_at = excluded.told_at
+"""
 
 
 class ToldRepository:
@@ -17,10 +24,12 @@ class ToldRepository:
         return None if row is None else (row["snapshot"], from_db(row["told_at"]))
 
     async def save(self, snapshot: str, now: datetime) -> None:
-        await self._db.execute(
-            """
-            INSERT INTO program_told (id, snapshot, told_at) VALUES (1, ?, ?)
-            ON CONFLICT (id) DO UPDATE SET snapshot = excluded.snapshot, told_at = excluded.told_at
-            """,
-            (snapshot, to_db(now)),
-        )
+        await self._db.execute(SAVE, (snapshot, to_db(now)))
+
+    async def tell(self, notices: Sequence[NewMessage], snapshot: str, now: datetime) -> int:
+        """Queue the change notices and store the program they tell of, in one transaction:
+        both or neither, so a retry tells the same changes once. How many notices were new."""
+        async with self._db.transaction() as tx:
+            added = await insert_all(tx, notices, now)
+            await tx.execute(SAVE, (snapshot, to_db(now)))
+        return added
