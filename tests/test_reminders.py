@@ -81,6 +81,25 @@ async def sign_up(chat: OfflineChat, event_id: str) -> None:
     await chat.press(SignupCb(action=SignupAction.JOIN, id=event_id, origin=Origin.LIST).pack())
 
 
+async def story_holder(offline: Offline, lang: str) -> OfflineChat:
+    """Someone who started the bot in `lang` and holds a seat on the storytelling class."""
+    attendee = offline.chat(8001, language_code=lang)
+    await attendee.send("/start")
+    await sign_up(attendee, STORY)
+    return attendee
+
+
+def moved(program: Program, by: timedelta, *event_ids: str) -> Program:
+    """`program` with the named events moved by `by`."""
+    events = tuple(
+        e.model_copy(update={"starts_at": e.starts_at + by, "ends_at": e.ends_at + by})
+        if e.id in event_ids
+        else e
+        for e in program.events
+    )
+    return program.model_copy(update={"events": events})
+
+
 async def fire_until(app: App, clock: ManualClock, moment: datetime) -> None:
     """Let time reach `moment`: re-plan, run the due jobs, send what they queued."""
     await app.reminders.replan()
@@ -471,9 +490,7 @@ def edited_program(tmp_path: Path, change: dict[str, object], event_id: str) -> 
 async def test_reload_tells_the_people_concerned_once_with_old_and_new(
     offline: Offline, settings: Settings, tmp_path: Path
 ) -> None:
-    attendee = offline.chat(8001, language_code="ru")
-    await attendee.send("/start")
-    await sign_up(attendee, STORY)
+    attendee = await story_holder(offline, "ru")
     bystander = offline.chat(8002, language_code="ru")
     await bystander.send("/start")
     organizer = offline.chat(ORGANIZER_ID, language_code="en")
@@ -558,9 +575,7 @@ async def test_changes_are_told_though_the_bot_restarts_before_telling_them(
     offline: Offline, settings: Settings, tmp_path: Path
 ) -> None:
     await offline.app.changes.start()  # as App.on_startup does: the program told so far
-    attendee = offline.chat(8001, language_code="ru")
-    await attendee.send("/start")
-    await sign_up(attendee, STORY)
+    attendee = await story_holder(offline, "ru")
     path = edited_program(tmp_path, STORY_AN_HOUR_LATER, STORY)
     offline.app.dispatcher["settings"] = settings.model_copy(update={"program_file": path})
     await offline.chat(ORGANIZER_ID, language_code="en").send("/reload")
@@ -584,9 +599,7 @@ async def test_a_notice_the_database_refused_is_told_after_the_next_window(
     offline: Offline, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await offline.app.changes.start()
-    attendee = offline.chat(8001, language_code="en")
-    await attendee.send("/start")
-    await sign_up(attendee, STORY)
+    attendee = await story_holder(offline, "en")
     path = edited_program(tmp_path, STORY_AN_HOUR_LATER, STORY)
     quick = settings.model_copy(update={"program_file": path, "change_notice_delay": 0.05})
     second = await restarted(offline, quick, SAMPLE_PROGRAM)
@@ -617,9 +630,7 @@ async def test_a_flush_that_cannot_remember_the_program_queues_nothing_so_none_i
     offline: Offline, sample_program: Program
 ) -> None:
     await offline.app.changes.start()
-    attendee = offline.chat(8001, language_code="en")
-    await attendee.send("/start")
-    await sign_up(attendee, STORY)
+    attendee = await story_holder(offline, "en")
     # The disk fills up just as the program told about is to be stored.
     for change in ("INSERT", "UPDATE"):
         await offline.app.db.execute(
@@ -627,28 +638,14 @@ async def test_a_flush_that_cannot_remember_the_program_queues_nothing_so_none_i
             "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
         )
 
-    def story_later(hours: int) -> Program:
-        events = tuple(
-            e.model_copy(
-                update={
-                    "starts_at": e.starts_at + timedelta(hours=hours),
-                    "ends_at": e.ends_at + timedelta(hours=hours),
-                }
-            )
-            if e.id == STORY
-            else e
-            for e in sample_program.events
-        )
-        return sample_program.model_copy(update={"events": events})
-
-    offline.app.programs.swap(story_later(1))
+    offline.app.programs.swap(moved(sample_program, timedelta(hours=1), STORY))
     with pytest.raises(sqlite3.Error):
         await offline.app.changes.flush()
     await offline.app.sender.drain()
     assert change_notices(offline, attendee.user.id) == []  # nothing told half-way
     for change in ("INSERT", "UPDATE"):
         await offline.app.db.execute(f"DROP TRIGGER full_{change}")
-    offline.app.programs.swap(story_later(2))  # edited again before the retry
+    offline.app.programs.swap(moved(sample_program, timedelta(hours=2), STORY))  # again
     await window_passes(offline)
     (notice,) = change_notices(offline, attendee.user.id)  # once, as it stands now
     assert "16:30–18:00 → Thursday, 10 December, 18:30–20:00" in notice
@@ -667,9 +664,7 @@ async def test_a_program_file_edited_while_the_bot_was_stopped_is_told_at_start(
     offline: Offline, settings: Settings, tmp_path: Path
 ) -> None:
     await offline.app.changes.start()
-    attendee = offline.chat(8001, language_code="en")
-    await attendee.send("/start")
-    await sign_up(attendee, STORY)
+    attendee = await story_holder(offline, "en")
     path = edited_program(tmp_path, {"room": "periodicals-hall"}, STORY)
     (notice,) = await notices_after_restart(offline, settings, path, attendee.user.id)
     assert "→ Periodicals hall" in notice
@@ -686,14 +681,7 @@ async def test_changes_to_several_events_reach_each_person_in_one_notice(
     quiet = offline.chat(8103, language_code="en")  # turned reminders for everyone off
     await quiet.send("/settings")
     await quiet.press_button("Don't remind me of those")
-    later = timedelta(hours=1)
-    events = tuple(
-        e.model_copy(update={"starts_at": e.starts_at + later, "ends_at": e.ends_at + later})
-        if e.id in (STORY, TRAINING)
-        else e
-        for e in sample_program.events
-    )
-    offline.app.programs.swap(sample_program.model_copy(update={"events": events}))
+    offline.app.programs.swap(moved(sample_program, timedelta(hours=1), STORY, TRAINING))
     await offline.app.changes.flush()
     await offline.app.sender.drain()
 
