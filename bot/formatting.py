@@ -23,6 +23,11 @@ def format_day(day: date, lang: Lang) -> str:
     return babel_date(day, "EEEE, d MMMM", locale=lang)
 
 
+def format_weekday(day: date, lang: Lang) -> str:
+    """The short weekday: "Thu" / "чт" / "бс"."""
+    return babel_date(day, "EEE", locale=lang)
+
+
 def format_long_date(day: date, lang: Lang) -> str:
     """ "10 декабря 2026 г." / "10 December 2026" / "2026 ж. 10 желтоқсан".
 

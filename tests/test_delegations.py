@@ -100,9 +100,13 @@ async def test_a_forged_join_button_without_the_code_joins_nothing(offline: Offl
 
 
 async def member(
-    offline: Offline, delegation_id: str, person_id: int = 1001, name: str = "Aigerim"
+    offline: Offline,
+    delegation_id: str,
+    person_id: int = 1001,
+    name: str = "Aigerim",
+    lang: str = "en",
 ) -> OfflineChat:
-    chat = offline.chat(person_id, first_name=name, language_code="en")
+    chat = offline.chat(person_id, first_name=name, language_code=lang)
     await chat.send("/start")
     await offline.app.delegations.link(person_id, delegation_id)
     return chat
@@ -207,6 +211,11 @@ async def test_itinerary_pins_and_calendar(offline: Offline, sample_program: Pro
     assert uids == [f"it-omsk-{key}@{sample_program.forum.id}" for key, _ in item_keys(omsk)]
 
 
+def pin_label(program: Program, moment: datetime) -> str:
+    """An English 📍 button of an itinerary whose pins are on several days: "📍 Wed 16:30"."""
+    return f"📍 {moment.astimezone(program.tz):%a %H:%M}"
+
+
 def itinerary_message(chat: OfflineChat) -> Message:
     """The /itinerary message in the chat, as it stands now."""
     (shown,) = [m for m in chat.messages() if (m.text or "").startswith("🧳")]
@@ -223,10 +232,25 @@ async def test_an_item_placed_by_coordinates_alone_is_pinned_with_them(
     offline.app.programs.swap(with_itinerary(sample_program, "omsk", bare, *omsk.itinerary[1:]))
     chat = await member(offline, "omsk")
     await chat.send("/itinerary")
-    pin = only(await chat.press_button("📍 16:30"), SendVenue)
+    pin = only(await chat.press_button(pin_label(sample_program, arrival.starts_at)), SendVenue)
     assert (pin.title, pin.address) == (arrival.title.en, "52.27990, 76.97170")
     shown = chat.last_message().venue  # the pin itself, not an apology
     assert shown is not None and shown.address == "52.27990, 76.97170"
+
+
+async def test_pin_buttons_name_the_day_when_the_itinerary_spans_several(
+    offline: Offline, sample_program: Program
+) -> None:
+    omsk = sample_program.delegations_by_id["omsk"]
+    chat = await member(offline, "omsk", name="Ольга", lang="ru")
+    reply = only(await chat.send("/itinerary"), SendMessage)
+    pins = [label for label in labels(reply.reply_markup) if label.startswith("📍")]
+    assert pins == ["📍 ср 16:30", "📍 ср 17:15", "📍 ср 19:30", "📍 пт 08:45", "📍 сб 09:00"]
+    first_day = [item for item in omsk.itinerary if item.starts_at.day == 9]
+    offline.app.programs.swap(with_itinerary(sample_program, "omsk", *first_day))
+    reply = only(await chat.send("/itinerary"), SendMessage)
+    pins = [label for label in labels(reply.reply_markup) if label.startswith("📍")]
+    assert pins == ["📍 16:30", "📍 17:15", "📍 19:30"]  # one day: the time says it
 
 
 async def test_a_long_itinerary_shows_what_is_next_and_pins_only_what_it_shows(
@@ -273,7 +297,7 @@ async def test_an_old_pin_button_keeps_its_item_when_a_reload_adds_or_removes_it
     omsk = sample_program.delegations_by_id["omsk"]
     last = omsk.itinerary[-1]
     assert item_spot(sample_program, last) is not None
-    label = f"📍 {last.starts_at.astimezone(sample_program.tz):%H:%M}"
+    label = pin_label(sample_program, last.starts_at)
     assert label in labels(reply.reply_markup)
     shown = itinerary_message(chat)
     earlier = omsk.itinerary[0].model_copy(
@@ -296,7 +320,7 @@ async def test_an_old_pin_button_keeps_its_item_when_another_is_moved_onto_its_m
     omsk = sample_program.delegations_by_id["omsk"]
     arrival, transfer, check_in, *rest = omsk.itinerary
     assert arrival.lat is not None and check_in.venue == "hotel"
-    label = f"📍 {check_in.starts_at.astimezone(sample_program.tz):%H:%M}"
+    label = pin_label(sample_program, check_in.starts_at)
     shown = only(await chat.send("/itinerary"), SendMessage)
     assert label in labels(shown.reply_markup)
     shown = itinerary_message(chat)

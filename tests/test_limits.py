@@ -261,7 +261,8 @@ def check_buttons_shown(text: str, markup: InlineKeyboardMarkup | None) -> None:
         return
     lines = [line.removeprefix("▶️ ") for line in parse_html(text)[0].splitlines()]
     labels = [button.text for row in markup.inline_keyboard for button in row]
-    pins = Counter(label.removeprefix("📍 ") for label in labels if label.startswith("📍 "))
+    # "📍 09:30", or "📍 Thu 09:30" when the pins shown are on several days
+    pins = Counter(label.split()[-1] for label in labels if label.startswith("📍 "))
     for start, count in pins.items():
         entries = [line for line in lines if re.match(f"{start}[ –]", line)]
         assert count <= len(entries), (start, count, lines)

@@ -23,7 +23,7 @@ from bot.callbacks import (
     MenuCb,
 )
 from bot.deeplinks import DeepLink, LinkKind, start_link
-from bot.formatting import format_day, format_time
+from bot.formatting import format_day, format_time, format_weekday
 from bot.i18n import LANGUAGE_FLAGS
 from bot.program.models import Delegation, ItineraryItem, ItineraryKind, Lang, Program
 from bot.services.delegations import Entry, Itinerary, Spot, item_spot
@@ -122,12 +122,14 @@ class _Row:
 
     day: str
     lines: tuple[str, ...]
-    start: str  # its start time: the 📍 button's label
+    start: str  # its start time: the 📍 button's label ("Thu 09:30" when days differ)
+    weekday: str
     pin: CallbackData | None
 
 
 def _row(program: Program, entry: Entry, lang: Lang, *, marked: bool) -> _Row:
-    day = f"<b>{capitalized(format_day(entry.starts_at.astimezone(program.tz).date(), lang))}</b>"
+    on = entry.starts_at.astimezone(program.tz).date()
+    day, weekday = f"<b>{capitalized(format_day(on, lang))}</b>", format_weekday(on, lang)
     start = _when(program, entry.starts_at, lang)
     span = start if entry.ends_at is None else f"{start}–{_when(program, entry.ends_at, lang)}"
     mark = "▶️ " if marked else ""
@@ -135,7 +137,7 @@ def _row(program: Program, entry: Entry, lang: Lang, *, marked: bool) -> _Row:
         event = entry.event
         title = esc(shorten(event.title.get(lang), 100))
         line = f"{mark}{span} {kind_icon(event.kind)} {title} · {place_of(program, event, lang)}"
-        return _Row(day, (line,), start, EventCb(action=EventAction.WHERE, id=event.id))
+        return _Row(day, (line,), start, weekday, EventCb(action=EventAction.WHERE, id=event.id))
     item = entry.item
     assert item is not None  # an entry is an event or an item
     line = f"{mark}{span} {ITEM_ICONS[item.kind]} {esc(shorten(item.title.get(lang), 100))}"
@@ -144,7 +146,7 @@ def _row(program: Program, entry: Entry, lang: Lang, *, marked: bool) -> _Row:
     if item.details is not None:
         lines.append("   " + esc(shorten(item.details.get(lang), 200)))
     placed = item_spot(program, item) is not None and entry.key is not None
-    return _Row(day, tuple(lines), start, ItineraryCb(pin=entry.key) if placed else None)
+    return _Row(day, tuple(lines), start, weekday, ItineraryCb(pin=entry.key) if placed else None)
 
 
 def item_place(program: Program, item: ItineraryItem, lang: Lang, limit: int) -> str | None:
@@ -201,11 +203,12 @@ def itinerary(
         start=now - EARLIER,
     )
     builder = Buttons()
-    pins = 0
-    for row in (rows[number] for number in shown):
-        if row.pin is not None and pins < PINS:
-            builder.button(text=f"📍 {row.start}", callback_data=row.pin)
-            pins += 1
+    pinned = [(rows[n], pin) for n in shown if (pin := rows[n].pin) is not None][:PINS]
+    several_days = len({row.day for row, _pin in pinned}) > 1  # "📍 09:30" could be any of them
+    for row, pin in pinned:
+        label = f"📍 {row.weekday} {row.start}" if several_days else f"📍 {row.start}"
+        builder.button(text=label, callback_data=pin)
+    pins = len(pinned)
     builder.button(text=_("📅 Add all to calendar"), callback_data=ItineraryCb(calendar=True))
     builder.adjust(*([4] * (pins // 4)), *([pins % 4] if pins % 4 else []), 1)
     return fit(page(shown)), builder.as_markup()
