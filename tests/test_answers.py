@@ -104,6 +104,7 @@ GOLDEN: dict[str, Golden] = {
     "kk-cloakroom": kk("Гардероб қайда?", faq("cloakroom")),
     "kk-registration-where": kk("Тіркеу қайда өтеді?", faq("registration")),
     "kk-museum-how-to-get": kk("Мұражайға қалай жетемін?", venue("museum")),
+    "kk-typo-museum-synonym": kk("Мұражйға қалай жетемін?", venue("museum"), typo=True),
     "kk-conference-hall": kk("Конференц-зал қайда?", venue("library", "conference-hall")),
     "kk-master-class-digital": kk(
         "Шеберлік сыныбы цифрлық сервистер", event("mc-digital-services")
@@ -170,6 +171,7 @@ GOLDEN: dict[str, Golden] = {
     "ru-closing-forum": ru("закрытие форума", event("closing")),
     "ru-closing": ru("Закрытие", event("closing")),
     "ru-typo-closing": ru("закрытие форма", event("closing"), typo=True),
+    "ru-typo-closing-synonym": ru("когда закртие форума?", event("closing"), typo=True),
     "ru-typo-registration": ru("регистарция", faq("registration"), typo=True),
     "ru-typo-literary": ru("литеатурная встреча", LITERARY, typo=True),
     "ru-typo-certificate": ru("Как получить сертефикат?", faq("certificates"), typo=True),
@@ -211,6 +213,7 @@ GOLDEN: dict[str, Golden] = {
     "en-opening-ceremony": en("opening ceremony", event("opening")),
     "en-closing-ceremony": en("When is the closing ceremony?", event("closing")),
     "en-typo-closing": en("closign", event("closing"), typo=True),
+    "en-typo-closure": en("When is the closur?", event("closing"), typo=True),
     "en-typo-wifi": en("wfi", faq("wifi"), typo=True),
     "en-typo-workshop": en("workshp", MASTER_CLASSES, typo=True),
     "en-typo-training": en("traning", TRAININGS, typo=True),

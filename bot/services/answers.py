@@ -292,6 +292,7 @@ located directions
 """
 
 # Words people use that the program spells otherwise.
+MIN_TYPO_SYNONYM: Final = 5
 _SYNONYMS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     {
         "мұражай": ("музей",),
@@ -463,6 +464,19 @@ _SYNONYM_MAP: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
         for word, alternatives in _SYNONYMS.items()
     }
 )
+
+
+_SYNONYM_KEYS: Final = tuple(_SYNONYM_MAP)
+
+
+def _synonyms_of(word: str) -> tuple[str, ...]:
+    """The program's words for a word people use; one slip is forgiven in a word of five
+    letters or more («закртие», «мұражйға», "closur")."""
+    exact = _SYNONYM_MAP.get(word)
+    if exact is not None or len(word) < MIN_TYPO_SYNONYM:
+        return exact or ()
+    near = process.extractOne(word, _SYNONYM_KEYS, scorer=OSA.distance, score_cutoff=1)
+    return () if near is None else _SYNONYM_MAP[near[0]]
 
 
 _PHRASE_MAP: Final[Mapping[tuple[str, ...], tuple[str, ...]]] = MappingProxyType(
@@ -819,12 +833,12 @@ class AnswerIndex:
         return list(words)[:MAX_QUERY_WORDS], asks_when, asks_where
 
     def _match(self, word: str) -> _Word | None:
-        alternatives = [word, *_SYNONYM_MAP.get(word, ())]
+        synonyms = _synonyms_of(word)
         terms: dict[str, float] = {}
-        for alternative in alternatives:
+        for alternative in (word, *synonyms):
             found = self._terms_for(alternative)
             if found is None:
-                if alternative == word:
+                if alternative == word and not synonyms:  # a misspelt filler word
                     return None
                 continue
             for term, similarity in found.items():
