@@ -16,6 +16,7 @@ from aiogram import Bot
 from aiogram.enums import ChatType
 from aiogram.filters import Command, CommandStart, Filter
 from aiogram.filters.callback_data import CallbackData, CallbackQueryFilter
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject
 from magic_filter import MagicFilter
 
@@ -30,6 +31,15 @@ class PrivateChat(Filter):
         else:
             chat = getattr(event, "chat", None)
         return chat is not None and chat.type == ChatType.PRIVATE
+
+
+class RestOfAlbum(Filter):
+    """A later message of an album (photos sent together share a `media_group_id`) whose first
+    message the dialogue has answered for all of them: its id is in the state data, "album"."""
+
+    async def __call__(self, message: Message, state: FSMContext) -> bool:
+        album = message.media_group_id
+        return album is not None and (await state.get_data()).get("album") == album
 
 
 class Magic(Filter):

@@ -20,7 +20,7 @@ from bot.clock import Clock
 from bot.commands import refresh_chat_menu
 from bot.config import Settings
 from bot.delivery import BroadcastReporter
-from bot.filters import Cmd, Magic, Pressed
+from bot.filters import Cmd, Magic, Pressed, RestOfAlbum
 from bot.i18n import supported
 from bot.program import Lang, Program, ProgramHolder
 from bot.replies import edit_in_place
@@ -238,7 +238,10 @@ async def text_received(
         await message.answer(await _refuse(roles, person, "a broadcast text"))
         return
     # Nothing is dropped silently: a file, a video or a sticker (even with a caption) is
-    # refused whole, and so is a photo as a version (a broadcast has one photo or none).
+    # refused whole, and so is a photo as a version (a broadcast has one photo or none). An
+    # album is answered once, for its first message: the others pass by (album_rest).
+    if message.media_group_id is not None:
+        await state.update_data(album=message.media_group_id)
     current = await state.get_state()
     if current == Compose.version.state and message.text is None:
         await message.answer(views.version_is_text(data["version"]))
@@ -263,7 +266,13 @@ async def text_received(
     await state.update_data(texts=saved)
     await state.set_state(Compose.versions)
     text, markup = views.versions_menu(saved, data.get("default", lang))
+    if message.media_group_id is not None and photo is not None:
+        text = f"{views.album_first_photo()}\n\n{text}"
     await message.answer(text, reply_markup=markup)
+
+
+async def album_rest(message: Message) -> None:
+    """The later photos of an album: its first message was answered for all of them."""
 
 
 async def _draft_allowed(roles: Roles, person: Person, data: dict[str, Any]) -> bool:
@@ -501,6 +510,7 @@ def create_router() -> Router:
     router.message.register(broadcasts_command, Cmd("broadcasts"))
     router.message.register(organizers_command, Cmd("organizers"))
     router.message.register(cancel_command, Cmd("cancel"), StateFilter(Compose))
+    router.message.register(album_rest, StateFilter(Compose), RestOfAlbum())
     router.message.register(text_received, StateFilter(Compose.text, Compose.version))
     router.message.register(time_received, StateFilter(Compose.time), Magic(F.text))
     router.callback_query.register(

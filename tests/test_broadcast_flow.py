@@ -136,6 +136,38 @@ async def test_what_cannot_be_broadcast_is_refused_not_dropped(offline: Offline)
     assert previews == {("photo-1", "Photo of the day"), ("photo-1", "Фото дня")}
 
 
+async def test_an_album_is_answered_once_and_its_first_photo_kept(offline: Offline) -> None:
+    await people(offline, {1: "ru"})
+    chat = await organizer(offline)
+    await chat.send("/broadcast")
+    await chat.press_button("Everyone")
+
+    async def album(group: str, caption: str | None) -> list[SendMessage]:
+        replies: list[SendMessage] = []
+        for n in range(3):  # Telegram sends an album as messages sharing a media_group_id
+            photo = [
+                PhotoSize(file_id=f"{group}-{n}", file_unique_id=f"{group}{n}", width=9, height=9)
+            ]
+            update = chat.message_update(
+                photo=photo, caption=caption if n == 0 else None, media_group_id=group
+            )
+            replies += [r for r in await chat.feed(update) if isinstance(r, SendMessage)]
+        return replies
+
+    (saved,) = await album("a", "Фото дня")
+    assert visible_text(saved.text).startswith(
+        "An announcement carries one photo, so I kept the album's first and left out the others."
+    )
+    await chat.press_button("Русский")
+    (refused,) = await album("b", "Фото")  # a version in another language is text only
+    assert refused.text.startswith("A version in another language is text only")
+    await chat.send("Фото дня")
+    await chat.press_button("Continue")
+    shown = await chat.press_button("Now")
+    previews = {(r.photo, r.caption) for r in shown if isinstance(r, SendPhoto)}
+    assert previews == {("a-0", "Фото дня")}
+
+
 async def test_hand_written_html_with_a_link_or_mention_keeps_its_tags(offline: Offline) -> None:
     await people(offline, {1: "en", 2: "ru"})
     chat = await organizer(offline)

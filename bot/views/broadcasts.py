@@ -179,6 +179,12 @@ def text_or_photo() -> str:
     )
 
 
+def album_first_photo() -> str:
+    return _(
+        "An announcement carries one photo, so I kept the album's first and left out the others."
+    )
+
+
 def version_is_text(lang: Lang) -> str:
     return _(
         "A version in another language is text only (the photo, if there is one, is the same "
