@@ -65,6 +65,15 @@ def program_of(raw: Raw) -> Program:
     return parse_program(text, source="test.yaml").program
 
 
+def with_event(program: Program, event_id: str, **change: Any) -> Program:
+    """The program with one event edited, as a reload would put it."""
+    events = tuple(
+        event.model_copy(update=change) if event.id == event_id else event
+        for event in program.events
+    )
+    return program.model_copy(update={"events": events})
+
+
 def with_itinerary(program: Program, delegation_id: str, *items: ItineraryItem) -> Program:
     """The program with one delegation's itinerary replaced, as a reload would put it."""
     delegations = [

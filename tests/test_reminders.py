@@ -26,7 +26,7 @@ from bot.htmltext import visible_text
 from bot.i18n import create_i18n, in_language
 from bot.offline import OfflineChat, OfflineSession, OfflineUser
 from bot.program import LANGS, Lang, Program, ProgramError, load_program
-from bot.program.models import Event, ItineraryItem
+from bot.program.models import ItineraryItem
 from bot.reminders import ApsJobHolder, ManualJobHolder
 from bot.services.changes import diff, item_diff
 from bot.services.reminders import Job
@@ -42,6 +42,7 @@ from tests.conftest import (
     Offline,
     labels,
     only,
+    with_event,
     with_itinerary,
 )
 from tests.programgen import generate_program
@@ -91,13 +92,12 @@ async def story_holder(offline: Offline, lang: str) -> OfflineChat:
 
 def moved(program: Program, by: timedelta, *event_ids: str) -> Program:
     """`program` with the named events moved by `by`."""
-    events = tuple(
-        e.model_copy(update={"starts_at": e.starts_at + by, "ends_at": e.ends_at + by})
-        if e.id in event_ids
-        else e
-        for e in program.events
-    )
-    return program.model_copy(update={"events": events})
+    for event_id in event_ids:
+        event = program.events_by_id[event_id]
+        program = with_event(
+            program, event_id, starts_at=event.starts_at + by, ends_at=event.ends_at + by
+        )
+    return program
 
 
 async def fire_until(app: App, clock: ManualClock, moment: datetime) -> None:
@@ -248,13 +248,9 @@ async def test_a_moved_event_drops_the_old_reminder_and_fires_the_new_one(
     await chat.send("/start")
     await sign_up(chat, STORY)
     await offline.app.reminders.replan()
-    moved = tuple(
-        e.model_copy(update={"starts_at": at(17, 30), "ends_at": at(19, 0)})
-        if e.id == STORY
-        else e
-        for e in sample_program.events
+    offline.app.programs.swap(
+        with_event(sample_program, STORY, starts_at=at(17, 30), ends_at=at(19, 0))
     )
-    offline.app.programs.swap(sample_program.model_copy(update={"events": moved}))
     await fire_until(offline.app, clock, at(16, 15))
     assert reminders_to(offline.session, chat.user.id) == []
     await fire_until(offline.app, clock, at(17, 15))
@@ -941,20 +937,16 @@ async def test_a_change_while_reminders_are_being_planned_gets_a_plan_of_its_own
 
 def test_the_changes_told_treat_a_cancelled_event_as_gone(sample_program: Program) -> None:
     story = sample_program.events_by_id[STORY]
-    moved = story.model_copy(update={"starts_at": story.starts_at + timedelta(hours=1)})
-    cancelled = story.model_copy(update={"cancelled": True})
-
-    def program_with(event: Event) -> Program:
-        events = tuple(event if e.id == STORY else e for e in sample_program.events)
-        return sample_program.model_copy(update={"events": events})
+    moved = with_event(sample_program, STORY, starts_at=story.starts_at + timedelta(hours=1))
+    cancelled = with_event(sample_program, STORY, cancelled=True)
 
     def kinds(old: Program, new: Program) -> list[str]:
         return [str(change.kind) for change in diff(old, new) if change.event_id == STORY]
 
-    assert kinds(sample_program, program_with(moved)) == ["moved"]
-    assert kinds(sample_program, program_with(cancelled)) == ["cancelled"]
-    assert kinds(program_with(cancelled), sample_program) == ["new"]  # put back: told again
-    assert kinds(program_with(cancelled), program_with(cancelled)) == []
+    assert kinds(sample_program, moved) == ["moved"]
+    assert kinds(sample_program, cancelled) == ["cancelled"]
+    assert kinds(cancelled, sample_program) == ["new"]  # put back: told again
+    assert kinds(cancelled, cancelled) == []
 
 
 @pytest.mark.parametrize(

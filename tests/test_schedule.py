@@ -22,7 +22,7 @@ from bot.clock import ManualClock
 from bot.htmltext import visible_text
 from bot.offline import OfflineChat, button_data
 from bot.program import Program
-from tests.conftest import Offline, labels, only
+from tests.conftest import Offline, labels, only, with_event
 
 ALMATY = ZoneInfo("Asia/Almaty")
 
@@ -138,11 +138,7 @@ async def test_out_of_range_buttons_show_a_valid_page(offline: Offline, data: st
 async def test_a_cancelled_event_is_struck_through_with_a_note(
     offline: Offline, sample_program: Program
 ) -> None:
-    events = tuple(
-        event.model_copy(update={"cancelled": True}) if event.id == "opening" else event
-        for event in sample_program.events
-    )
-    offline.app.programs.swap(sample_program.model_copy(update={"events": events}))
+    offline.app.programs.swap(with_event(sample_program, "opening", cancelled=True))
     chat = await english_chat(offline)
     message = only(await chat.send("/schedule"), SendMessage)
     line = next(line for line in message.text.splitlines() if "🎤" in line)
@@ -292,12 +288,8 @@ async def test_now_after_the_last_session_says_the_forum_is_over_if_a_later_one_
     offline: Offline, clock: ManualClock, sample_program: Program
 ) -> None:
     last = max(sample_program.events, key=lambda event: event.ends_at)
-    events = [
-        event.model_copy(update={"cancelled": True}) if event.id == last.id else event
-        for event in sample_program.events
-    ]
-    offline.app.programs.swap(sample_program.model_copy(update={"events": events}))
-    held_until = max(event.ends_at for event in events if not event.cancelled)
+    offline.app.programs.swap(with_event(sample_program, last.id, cancelled=True))
+    held_until = max(e.ends_at for e in offline.app.programs.current.events if not e.cancelled)
     assert held_until < last.ends_at
     clock.set(held_until + (last.ends_at - held_until) / 2)
     chat = await english_chat(offline)

@@ -35,7 +35,7 @@ from bot.offline import OfflineChat, OfflineSession, Requests
 from bot.program import Program
 from bot.storage import Database
 from bot.storage.signups import SignupRepository
-from tests.conftest import ORGANIZER_ID, Offline, labels, only
+from tests.conftest import ORGANIZER_ID, Offline, labels, only, with_event
 
 TRAINING = "training-media-literacy"  # 30 seats, Thursday 16:30-18:00
 STORYTELLING = "mc-storytelling"  # 25 seats, the same time: clashes with TRAINING
@@ -71,15 +71,6 @@ async def card_of(chat: OfflineChat, event_id: str) -> Message:
 def set_forum(offline: Offline, program: Program, **forum: Any) -> None:
     updated = program.forum.model_copy(update=forum)
     offline.app.programs.swap(program.model_copy(update={"forum": updated}))
-
-
-def with_event(program: Program, event_id: str, **change: Any) -> Program:
-    """The program with one event edited."""
-    events = tuple(
-        event.model_copy(update=change) if event.id == event_id else event
-        for event in program.events
-    )
-    return program.model_copy(update={"events": events})
 
 
 async def join(chat: OfflineChat, event_id: str) -> Requests:
@@ -244,11 +235,7 @@ async def test_a_full_event_offers_the_waitlist_and_shows_the_place(
 
 async def test_the_promoted_person_can_give_the_seat_up_in_one_tap(offline: Offline) -> None:
     holder, first, second = (offline.chat(30_000 + n, language_code="en") for n in range(3))
-    set_capacity = offline.app.programs.current
-    event = set_capacity.events_by_id[TRAINER]
-    small = event.model_copy(update={"capacity": 1})
-    events = tuple(small if e.id == TRAINER else e for e in set_capacity.events)
-    offline.app.programs.swap(set_capacity.model_copy(update={"events": events}))
+    offline.app.programs.swap(with_event(offline.app.programs.current, TRAINER, capacity=1))
     for chat in (holder, first, second):
         await chat.press(press(SignupAction.JOIN, TRAINER, Origin.LIST), listing(chat))
     await holder.press(press(SignupAction.CANCEL, TRAINER), listing(holder))
@@ -503,11 +490,7 @@ async def test_past_and_cancelled_events_refuse_with_a_reason(
     shown = await chat.press(press(SignupAction.JOIN, TRAINING, Origin.LIST), listing(chat))
     assert answer_of(shown) == "Бұл іс-шараға жазылу жабылды."
     clock.set(datetime(2026, 12, 1, tzinfo=UTC))
-    events = tuple(
-        e.model_copy(update={"cancelled": True}) if e.id == POETS else e
-        for e in sample_program.events
-    )
-    offline.app.programs.swap(sample_program.model_copy(update={"events": events}))
+    offline.app.programs.swap(with_event(sample_program, POETS, cancelled=True))
     shown = await chat.press(press(SignupAction.JOIN, POETS, Origin.LIST), listing(chat))
     assert answer_of(shown) == "Бұл іс-шара болдырылмады."
 
