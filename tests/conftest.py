@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 import yaml
-from aiogram.methods import TelegramMethod
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.methods import SetMyCommands, TelegramMethod
+from aiogram.types import BotCommandScopeChat, InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
 from bot.app import App, create_app
@@ -52,6 +52,13 @@ def labels(markup: Any) -> list[str]:
     """The texts of an inline keyboard's buttons, row by row."""
     assert isinstance(markup, InlineKeyboardMarkup)
     return [button.text for row in markup.inline_keyboard for button in row]
+
+
+def chat_menu(requests: list[TelegramMethod[Any]], chat_id: int) -> dict[str, str]:
+    """The one command menu set for a chat among the requests: command -> description."""
+    menu = only(requests, SetMyCommands)
+    assert menu.scope == BotCommandScopeChat(chat_id=chat_id)
+    return {command.command: command.description for command in menu.commands}
 
 
 def mini_raw() -> Raw:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 import pytest
 from aiogram.methods import EditMessageText, SendMessage, SendPhoto, SetMyCommands
-from aiogram.types import BotCommandScopeChat, Document, MessageEntity, PhotoSize
+from aiogram.types import Document, MessageEntity, PhotoSize
 
 from bot.callbacks import BroadcastAction, BroadcastCb
 from bot.clock import ManualClock
@@ -15,7 +14,7 @@ from bot.htmltext import visible_text
 from bot.offline import OfflineChat
 from bot.program import Program
 from bot.storage import PeopleRepository
-from tests.conftest import ORGANIZER_ID, Offline, labels, only
+from tests.conftest import ORGANIZER_ID, Offline, chat_menu, labels, only
 
 LEADER = 700000101  # leads the first delegation of the sample
 
@@ -295,17 +294,11 @@ async def test_an_organizer_added_or_removed_gets_the_menu_of_their_new_role(
     newcomer = offline.chat(777, language_code="ru")
     await newcomer.send("/start")
     admin = await organizer(offline)
-
-    def menu_of(requests: list[Any]) -> dict[str, str]:
-        (menu,) = [r for r in requests if isinstance(r, SetMyCommands)]
-        assert menu.scope == BotCommandScopeChat(chat_id=777)
-        return {c.command: c.description for c in menu.commands}
-
-    made = menu_of(await admin.send("/organizers add 777"))
+    made = chat_menu(await admin.send("/organizers add 777"), 777)
     assert "broadcast" in made and made["help"] == "Что я умею"
     again = await admin.send("/organizers add 777")  # nothing changed: the menu stays
     assert not [r for r in again if isinstance(r, SetMyCommands)]
-    unmade = menu_of(await admin.send("/organizers remove 777"))
+    unmade = chat_menu(await admin.send("/organizers remove 777"), 777)
     assert "broadcast" not in unmade and unmade["help"] == "Что я умею"
 
 

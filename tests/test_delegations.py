@@ -12,9 +12,8 @@ from aiogram.methods import (
     SendMessage,
     SendPhoto,
     SendVenue,
-    SetMyCommands,
 )
-from aiogram.types import BotCommandScopeChat, Message
+from aiogram.types import Message
 from icalendar import Calendar
 
 from bot.callbacks import ItineraryCb, JoinAction, JoinCb, Origin, SignupAction, SignupCb
@@ -25,7 +24,15 @@ from bot.offline import OfflineChat
 from bot.program import Program, Text
 from bot.services.delegations import Spot, find_item, item_keys, item_spot
 from bot.storage import PeopleRepository
-from tests.conftest import ORGANIZER_ID, SAMPLE_PROGRAM, Offline, labels, only, with_itinerary
+from tests.conftest import (
+    ORGANIZER_ID,
+    SAMPLE_PROGRAM,
+    Offline,
+    chat_menu,
+    labels,
+    only,
+    with_itinerary,
+)
 
 
 async def delegation_of(offline: Offline, person_id: int) -> str | None:
@@ -410,9 +417,7 @@ async def test_a_reload_that_makes_someone_a_leader_gives_them_the_leaders_menu(
     path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
     offline.app.dispatcher["settings"] = settings.model_copy(update={"program_file": path})
     shown = await offline.chat(ORGANIZER_ID, language_code="en").send("/reload")
-    (menu,) = [r for r in shown if isinstance(r, SetMyCommands)]
-    assert menu.scope == BotCommandScopeChat(chat_id=4321)
-    described = {c.command: c.description for c in menu.commands}
+    described = chat_menu(shown, 4321)
     assert "delegation" in described and described["help"] == "Мен не істей аламын"
 
 

@@ -14,7 +14,6 @@ from aiogram.methods import (
     TelegramMethod,
 )
 from aiogram.types import (
-    BotCommandScopeChat,
     Chat,
     ChatMemberBanned,
     ChatMemberMember,
@@ -28,7 +27,7 @@ from aiogram.types import (
 from bot import texts
 from bot.program import Program
 from bot.storage import PeopleRepository
-from tests.conftest import ORGANIZER_ID, Offline, labels, only
+from tests.conftest import ORGANIZER_ID, Offline, chat_menu, labels, only
 
 HELLO = {"en": "Hello, ", "ru": "Здравствуйте, ", "kk": "Сәлеметсіз бе, "}
 HELP_BUTTON = {"en": "❓ Help", "ru": "❓ Справка", "kk": "❓ Анықтама"}
@@ -370,15 +369,12 @@ async def test_choosing_a_language_sets_that_chats_menu_in_it_with_its_roles_com
 ) -> None:
     attendee = offline.chat(language_code="en")  # a Telegram app in English
     await attendee.send("/language")
-    menu = only(await attendee.press_button("Қазақша"), SetMyCommands)
-    assert menu.scope == BotCommandScopeChat(chat_id=attendee.user.id)
-    described = {c.command: c.description for c in menu.commands}
+    described = chat_menu(await attendee.press_button("Қазақша"), attendee.user.id)
     assert described["help"] == "Мен не істей аламын"
     assert "broadcast" not in described
     organizer = offline.chat(ORGANIZER_ID, language_code="kk")
     await organizer.send("/language")
-    menu = only(await organizer.press_button("Русский"), SetMyCommands)
-    described = {c.command: c.description for c in menu.commands}
+    described = chat_menu(await organizer.press_button("Русский"), ORGANIZER_ID)
     assert described["help"] == "Что я умею" and "broadcast" in described
 
 

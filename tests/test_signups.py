@@ -73,6 +73,14 @@ def set_forum(offline: Offline, program: Program, **forum: Any) -> None:
     offline.app.programs.swap(program.model_copy(update={"forum": updated}))
 
 
+async def exported_rows(organizer: OfflineChat, event_id: str) -> list[list[str]]:
+    """/export an event; the CSV's rows as a spreadsheet reads them, its header first."""
+    await organizer.send(f"/export {event_id}")
+    sent = organizer.session.files[(organizer.user.id, organizer.last_message().message_id)]
+    assert sent.filename == f"signups-{event_id}.csv"
+    return list(csv.reader(io.StringIO(sent.data.decode("utf-8-sig"))))
+
+
 async def join(chat: OfflineChat, event_id: str) -> Requests:
     """Press ✍️ for an event in a list."""
     return await chat.press(press(SignupAction.JOIN, event_id, Origin.LIST), listing(chat))
@@ -682,11 +690,8 @@ async def test_organizers_see_figures_and_get_a_csv(
     title = sample_program.events_by_id[TRAINING].title.en
     assert f"{title}: 4/30, waitlist 0" in text
     assert "• ru: 2" in text and "• kk: 1" in text and "• en: 1" in text
-    shown = await organizer.send(f"/export {TRAINING}")
-    only(shown, SendDocument)
-    sent = offline.session.files[(ORGANIZER_ID, organizer.last_message().message_id)]
-    assert sent.filename == f"signups-{TRAINING}.csv"
-    rows = list(csv.reader(io.StringIO(sent.data.decode("utf-8-sig"))))
+    rows = await exported_rows(organizer, TRAINING)
+    assert isinstance(organizer.session.requests[-1], SendDocument)
     assert rows[0] == [
         "name",
         "username",
@@ -714,9 +719,7 @@ async def test_figures_and_csv_count_the_language_the_bot_speaks_to_each_person(
     text = visible_text(only(await organizer.send("/stats"), SendMessage).text)
     by_language = text.split("by language")[1].split("By delegation")[0]
     assert by_language.split() == ["•", "ru:", "2", "•", "kk:", "1"]
-    await organizer.send(f"/export {TRAINING}")
-    sent = offline.session.files[(ORGANIZER_ID, organizer.last_message().message_id)]
-    rows = list(csv.reader(io.StringIO(sent.data.decode("utf-8-sig"))))
+    rows = await exported_rows(organizer, TRAINING)
     assert [(row[0], row[2]) for row in rows[1:]] == [("P0", "ru"), ("P1", "kk"), ("P2", "ru")]
 
 
@@ -726,9 +729,7 @@ async def test_the_csv_never_hands_a_spreadsheet_a_formula(offline: Offline) -> 
         chat = offline.chat(62_000 + n, first_name=name, username=f"user_{n}")
         await chat.press(press(SignupAction.JOIN, TRAINING, Origin.LIST), listing(chat))
     organizer = offline.chat(ORGANIZER_ID, language_code="en")
-    await organizer.send(f"/export {TRAINING}")
-    sent = offline.session.files[(ORGANIZER_ID, organizer.last_message().message_id)]
-    rows = list(csv.reader(io.StringIO(sent.data.decode("utf-8-sig"))))
+    rows = await exported_rows(organizer, TRAINING)
     assert [row[:2] for row in rows[1:]] == [
         ['\'=HYPERLINK("http://evil.example","Click")', "user_0"],
         ["'+1 (Astana)", "user_1"],
