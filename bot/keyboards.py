@@ -38,10 +38,13 @@ def main_menu() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
+def home_button(builder: Buttons) -> Buttons:
+    """The way back to the main menu, last on every screen the menu opens."""
+    return builder.button(text=_("« Main menu"), callback_data=MenuCb(action=MenuAction.HOME))
+
+
 def back_to_menu() -> InlineKeyboardMarkup:
-    builder = Buttons()
-    builder.button(text=_("« Main menu"), callback_data=MenuCb(action=MenuAction.HOME))
-    return builder.as_markup()
+    return home_button(Buttons()).as_markup()
 
 
 def language_choice(chosen: Lang | None) -> tuple[str, InlineKeyboardMarkup]:

@@ -25,6 +25,7 @@ from aiogram.types import (
 )
 
 from bot import texts
+from bot.callbacks import Origin, SignupAction, SignupCb
 from bot.program import Program
 from bot.storage import PeopleRepository
 from tests.conftest import ORGANIZER_ID, Offline, chat_menu, labels, only
@@ -129,6 +130,26 @@ async def test_menu_navigation_edits_one_message_in_place(
     shown = await chat.press_button("Main menu")
     shown = await chat.press_button("Language")
     assert "🇬🇧 English ✓" in labels(only(shown, EditMessageText).reply_markup)
+    assert len(chat.messages()) == 1  # all of it in the one message
+
+
+async def test_agenda_and_itinerary_opened_from_the_menu_lead_back_to_it(
+    offline: Offline,
+) -> None:
+    chat = offline.chat(language_code="en")
+    await chat.send("/start")
+    await chat.press_button("English")
+    menu_message = chat.last_message()
+    for button in ("Itinerary", "My agenda"):  # empty, and then with a seat
+        shown = await chat.press_button(button, menu_message)
+        assert "« Main menu" in labels(only(shown, EditMessageText).reply_markup)
+        back = await chat.press_button("Main menu", chat.last_message())
+        assert only(back, EditMessageText).text.startswith(HELLO["en"])
+    await chat.press(
+        SignupCb(action=SignupAction.JOIN, id="mc-storytelling", origin=Origin.LIST).pack()
+    )
+    shown = await chat.press_button("My agenda", menu_message)
+    assert labels(only(shown, EditMessageText).reply_markup)[-1] == "« Main menu"
     assert len(chat.messages()) == 1  # all of it in the one message
 
 

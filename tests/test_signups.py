@@ -616,7 +616,7 @@ async def test_an_empty_agenda_points_to_the_schedule(offline: Offline) -> None:
     chat = offline.chat(language_code="ru")
     agenda = only(await chat.send("/my"), SendMessage)
     assert agenda.text.startswith("🗂 Ваше расписание пусто.")
-    assert labels(agenda.reply_markup) == ["📅 Программа"]
+    assert labels(agenda.reply_markup) == ["📅 Программа", "« Главное меню"]
 
 
 # -- stale and forged buttons --------------------------------------------------------------

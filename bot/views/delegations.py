@@ -25,6 +25,7 @@ from bot.callbacks import (
 from bot.deeplinks import DeepLink, LinkKind, start_link
 from bot.formatting import format_day, format_time, format_weekday
 from bot.i18n import LANGUAGE_FLAGS
+from bot.keyboards import back_to_menu, home_button
 from bot.program.models import Delegation, ItineraryItem, ItineraryKind, Lang, Program
 from bot.services.delegations import Entry, Itinerary, Spot, item_spot
 from bot.storage.people import Person
@@ -177,7 +178,7 @@ def itinerary(
             *contact_lines(delegation, lang),
         ]
     if not plan.entries:
-        return fit([*head, "", _("Nothing here yet.")]), None
+        return fit([*head, "", _("Nothing here yet.")]), back_to_menu()
     rows = [
         _row(program, entry, lang, marked=number == plan.next_index)
         for number, entry in enumerate(plan.entries)
@@ -210,6 +211,7 @@ def itinerary(
         builder.button(text=label, callback_data=pin)
     pins = len(pinned)
     builder.button(text=_("📅 Add all to calendar"), callback_data=ItineraryCb(calendar=True))
+    home_button(builder)
     builder.adjust(*([4] * (pins // 4)), *([pins % 4] if pins % 4 else []), 1)
     return fit(page(shown)), builder.as_markup()
 

@@ -9,7 +9,8 @@ from aiogram.utils.i18n import gettext as _
 from babel.numbers import format_decimal
 
 from bot.buttons import Buttons
-from bot.callbacks import MenuAction, MenuCb, VenueCb
+from bot.callbacks import VenueCb
+from bot.keyboards import home_button
 from bot.program.models import Lang, Program, Room, Venue
 from bot.texts import esc, fit, shorten
 
@@ -33,7 +34,7 @@ def venues_overview(program: Program, lang: Lang) -> tuple[str, InlineKeyboardMa
         )
     lines += ["", _("Tap a venue for its map pin, directions and rooms.")]
     lines.append(_("Or send me your location and I will find the nearest venue."))
-    builder.button(text=_("« Main menu"), callback_data=MenuCb(action=MenuAction.HOME))
+    home_button(builder)
     builder.adjust(1)
     return "\n".join(lines), builder.as_markup()
 

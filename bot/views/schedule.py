@@ -22,6 +22,7 @@ from bot.callbacks import (
     SignupCb,
 )
 from bot.formatting import format_day, format_long_date, format_time, format_when
+from bot.keyboards import home_button
 from bot.program.models import Event, EventKind, Lang, Program
 from bot.services.schedule import FILTER_KINDS, DayPage, Now, Phase, day_page, now_and_next
 from bot.services.signups import EventState
@@ -195,7 +196,7 @@ def schedule_keyboard(
         rows.append(2)
     else:
         rows.append(1)
-    builder.button(text=_("« Main menu"), callback_data=MenuCb(action=MenuAction.HOME))
+    home_button(builder)
     rows.append(1)
     builder.adjust(*[row for row in rows if row])
     return builder.as_markup()
@@ -419,6 +420,6 @@ def now_view(
     rows_of_buttons = _rows_of(_open_buttons(builder, listed, 1), 5)
     builder.button(text=_("🔄 Refresh"), callback_data=MenuCb(action=MenuAction.NOW))
     builder.button(text=_("📅 Schedule"), callback_data=MenuCb(action=MenuAction.SCHEDULE))
-    builder.button(text=_("« Main menu"), callback_data=MenuCb(action=MenuAction.HOME))
+    home_button(builder)
     builder.adjust(*rows_of_buttons, 2, 1)
     return "\n".join(lines), builder.as_markup()

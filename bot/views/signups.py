@@ -24,6 +24,7 @@ from bot.callbacks import (
 )
 from bot.formatting import format_day
 from bot.i18n import locale_of
+from bot.keyboards import home_button
 from bot.program.models import Event, Lang, Program
 from bot.services.signups import AgendaItem, EventState, Outcome, SignupResult, Stats
 from bot.storage.signups import Participant, Signup
@@ -158,7 +159,7 @@ def agenda(
             "🗂 Your agenda is empty. Sign up for master classes and trainings, or ask me "
             "to remind you of an event, from its card in the schedule."
         )
-        return text, builder.as_markup()
+        return text, home_button(builder).as_markup()
     shown = items[:AGENDA_ITEMS]
     lines = [_("🗂 <b>My agenda</b>")]
     day = None
@@ -182,6 +183,7 @@ def agenda(
         )
     if any(item.planned for item in items):  # waitlist places alone make no calendar
         builder.button(text=_("📅 Add all to calendar"), callback_data=AgendaCb(calendar=True))
+    home_button(builder)
     builder.adjust(*([4] * (len(shown) // 2)), *([2] if len(shown) % 2 else []), 1)
     return fit(lines), builder.as_markup()
 
