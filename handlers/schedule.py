@@ -23,7 +23,8 @@ async def schedule_command(
     message: Message, lang: Lang, programs: ProgramHolder, clock: Clock
 ) -> None:
     program = programs.current
-    text, markup = views.schedule_screen(program, lang, default_day_index(program, clock.now()))
+    now = clock.now()
+    text, markup = views.schedule_screen(program, lang, default_day_index(program, now), now)
     await message.answer(text, reply_markup=markup)
 
 
@@ -31,7 +32,8 @@ async def schedule_from_menu(
     query: CallbackQuery, bot: Bot, lang: Lang, programs: ProgramHolder, clock: Clock
 ) -> None:
     program = programs.current
-    text, markup = views.schedule_screen(program, lang, default_day_index(program, clock.now()))
+    now = clock.now()
+    text, markup = views.schedule_screen(program, lang, default_day_index(program, now), now)
     await edit_in_place(bot, query.message, text, markup)
 
 
@@ -41,6 +43,7 @@ async def schedule_pressed(
     bot: Bot,
     lang: Lang,
     programs: ProgramHolder,
+    clock: Clock,
 ) -> None:
     program = programs.current
     data = callback_data
@@ -50,7 +53,13 @@ async def schedule_pressed(
         text, markup = views.sections_menu(program, lang, data.day, data.kind, data.section)
     else:
         text, markup = views.schedule_screen(
-            program, lang, data.day, kind=data.kind, section=data.section, page=data.page
+            program,
+            lang,
+            data.day,
+            clock.now(),
+            kind=data.kind,
+            section=data.section,
+            page=data.page,
         )
     await edit_in_place(bot, query.message, text, markup)
 

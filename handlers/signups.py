@@ -68,8 +68,10 @@ async def signup_pressed(
             views.released_notice() if released.released else texts.stale_button()
         )
     elif action in REMIND:
-        await signups.set_reminder(person.id, event.id, on=REMIND[action])
-        callback_answer.text = views.reminder_notice(REMIND[action])
+        done = await signups.set_reminder(person.id, event.id, on=REMIND[action])
+        callback_answer.text = (
+            views.reminder_notice(REMIND[action]) if done else views.reminder_too_late()
+        )
     await _redraw(bot, query, origin, program, event, lang, person, signups)
 
 

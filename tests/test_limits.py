@@ -57,6 +57,9 @@ STATES: tuple[EventState | None, ...] = (
 )
 
 
+EARLY = datetime(2000, 1, 1, tzinfo=UTC)  # every sign-up open: the most buttons a list gets
+
+
 def screens(program: Program) -> Iterator[Screen]:
     """Every message the schedule, card, now and venue views can make of `program`."""
     kinds: list[int | None] = [None, *range(len(FILTER_KINDS))]
@@ -69,15 +72,15 @@ def screens(program: Program) -> Iterator[Screen]:
                 for kind in kinds:
                     for section in sections:
                         first = schedule.schedule_screen(
-                            program, lang, day, kind=kind, section=section
+                            program, lang, day, EARLY, kind=kind, section=section
                         )
                         yield first
                         yield schedule.schedule_screen(
-                            program, lang, day, kind=kind, section=section, page=10_000
+                            program, lang, day, EARLY, kind=kind, section=section, page=10_000
                         )
                 pages = day_page(program, day).pages
                 for page in range(pages):
-                    yield schedule.schedule_screen(program, lang, day, page=page)
+                    yield schedule.schedule_screen(program, lang, day, EARLY, page=page)
                 yield schedule.kinds_menu(day, 1, sections[-1])
                 yield schedule.sections_menu(program, lang, day, 1, sections[-1])
             for event in program.events:

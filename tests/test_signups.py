@@ -28,7 +28,17 @@ from aiogram.types import (
 from icalendar import Calendar
 
 from bot.app import create_app
-from bot.callbacks import AgendaCb, EventAction, EventCb, Origin, SignupAction, SignupCb, StatsCb
+from bot.callbacks import (
+    AgendaCb,
+    EventAction,
+    EventCb,
+    Origin,
+    ScheduleCb,
+    ScheduleView,
+    SignupAction,
+    SignupCb,
+    StatsCb,
+)
 from bot.clock import ManualClock
 from bot.htmltext import visible_text
 from bot.offline import OfflineChat, OfflineSession, Requests
@@ -516,6 +526,51 @@ async def test_events_without_capacity_have_a_remind_me_toggle(offline: Offline)
     assert answer_of(shown) == "🔕 No reminder for this one."
     shown = await chat.press(press(SignupAction.JOIN, NO_CAPACITY, Origin.LIST), listing(chat))
     assert answer_of(shown) == "This event needs no sign-up."
+
+
+@pytest.mark.parametrize(
+    ("lang", "too_late"),
+    [
+        ("en", "It has already begun: there is nothing to remind you of."),
+        ("ru", "Уже началось: напоминать не о чем."),
+        ("kk", "Ол басталып кетті: еске салатын ештеңе жоқ."),
+    ],
+)
+async def test_remind_me_is_not_offered_once_the_event_has_begun(
+    offline: Offline, sample_program: Program, clock: ManualClock, lang: str, too_late: str
+) -> None:
+    chat = offline.chat(language_code=lang)
+    opening = sample_program.events_by_id[NO_CAPACITY]
+    old_card = await card_of(chat, NO_CAPACITY)  # opened before it began
+    clock.set(opening.starts_at + timedelta(minutes=30))
+    card = await card_of(chat, NO_CAPACITY)
+    assert not [label for label in labels(card.reply_markup) if label.startswith(("🔔", "🔕"))]
+    remind = press(SignupAction.REMIND_ON, NO_CAPACITY)  # the card's button from before
+    shown = await chat.press(remind, old_card)
+    assert answer_of(shown) == too_late
+    await chat.send("/my")
+    assert visible_text(chat.last_message().text or "").startswith(
+        ("🗂 Your agenda is empty", "🗂 Ваше расписание пусто", "🗂 Күн тәртібіңіз бос")
+    )
+
+
+async def test_a_days_list_offers_sign_up_only_where_sign_ups_are_open(
+    offline: Offline, sample_program: Program, clock: ManualClock
+) -> None:
+    training = sample_program.events_by_id[TRAINING]  # Thursday 16:30, on the first day's list
+    clock.set(training.starts_at + timedelta(minutes=5))
+    chat = offline.chat(language_code="en")
+    await chat.send("/schedule")
+    for page in range(3):  # the page of the first day that lists it
+        await chat.press(ScheduleCb(view=ScheduleView.DAY, day=0, page=page).pack())
+        listed = chat.last_message()
+        text = visible_text(listed.text or "").splitlines()
+        lines = [line for line in text if "Media literacy" in line]
+        if lines:
+            break
+    number = lines[0].split(".")[0]
+    assert f"✍️ {number}" not in labels(listed.reply_markup)  # under way: nothing to sign up for
+    assert any(label.startswith("✍️") for label in labels(listed.reply_markup))  # later ones
 
 
 async def test_a_double_tap_on_remind_me_or_its_cross_in_my_does_it_once(

@@ -57,6 +57,7 @@ class EventState:
     seats_left: int | None  # None: the event has no capacity
     open: bool  # sign-ups open now
     reminded: bool  # "remind me" is on
+    started: bool = False  # it has begun: nothing left to remind of
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +96,13 @@ class _Turn:
     users: int = 0
 
 
+def signups_open(program: Program, event: Event, now: datetime) -> bool:
+    """Whether an event takes sign-ups at `now`: not cancelled, and not yet closed (they close
+    `signup_closes_minutes` before it starts)."""
+    closes_at = event.starts_at - timedelta(minutes=program.forum.signup_closes_minutes)
+    return not event.cancelled and now < closes_at
+
+
 class SignupService:
     def __init__(self, repo: SignupRepository, programs: ProgramHolder, clock: Clock) -> None:
         self._repo = repo
@@ -124,11 +132,8 @@ class SignupService:
         """Called after every change of who holds what (the reminder planner listens)."""
         self._changed = listener
 
-    def closes_at(self, program: Program, event: Event) -> datetime:
-        return event.starts_at - timedelta(minutes=program.forum.signup_closes_minutes)
-
     def is_open(self, program: Program, event: Event) -> bool:
-        return not event.cancelled and self._clock.now() < self.closes_at(program, event)
+        return signups_open(program, event, self._clock.now())
 
     def _rivals(self, program: Program, event: Event) -> tuple[str, ...]:
         """Under `clash_policy: forbid`, the events whose seat holders are passed over on this
@@ -154,7 +159,9 @@ class SignupService:
             rivals = self._rivals(program, event)
             seats_left = await self._repo.free_seats(event.id, event.capacity, rivals)
         reminded = event.id in await self._repo.reminders_of(person_id)
-        return EventState(signup, seats_left, self.is_open(program, event), reminded)
+        now = self._clock.now()
+        open_ = signups_open(program, event, now)
+        return EventState(signup, seats_left, open_, reminded, started=now >= event.starts_at)
 
     async def sign_up(
         self, person_id: int, event_id: str, resolve: Resolve = Resolve.ASK
@@ -284,12 +291,17 @@ class SignupService:
         program = self._programs.current
         return await self._fill(program, (event.id for event in program.events))
 
-    async def set_reminder(self, person_id: int, event_id: str, *, on: bool) -> None:
+    async def set_reminder(self, person_id: int, event_id: str, *, on: bool) -> bool:
         """Turn "remind me" for an event without sign-up on or off; a second time changes
-        nothing (a double tap). An event no longer in the program is left alone."""
-        if event_id in self._programs.current.events_by_id:
-            await self._repo.set_reminder(person_id, event_id, self._clock.now(), on=on)
-            self._changed()
+        nothing (a double tap). An event no longer in the program is left alone, and one that
+        has begun is not reminded of: False then."""
+        event = self._programs.current.events_by_id.get(event_id)
+        now = self._clock.now()
+        if event is None or (on and now >= event.starts_at):
+            return False
+        await self._repo.set_reminder(person_id, event_id, now, on=on)
+        self._changed()
+        return True
 
     async def agenda(self, person_id: int) -> list[AgendaItem]:
         """The person's events (seats, waitlist places, reminders) in time order."""

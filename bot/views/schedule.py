@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
 from aiogram.types import InlineKeyboardMarkup
@@ -25,7 +25,7 @@ from bot.formatting import format_day, format_long_date, format_time, format_whe
 from bot.keyboards import home_button
 from bot.program.models import Event, EventKind, Lang, Program
 from bot.services.schedule import FILTER_KINDS, DayPage, Now, Phase, day_page, now_and_next
-from bot.services.signups import EventState
+from bot.services.signups import EventState, signups_open
 from bot.texts import capitalized, esc, fit, kind_icon, kind_label, kind_plural, pick, shorten
 
 # Lengths that keep any page, card or list within Telegram's 4096 characters.
@@ -82,6 +82,7 @@ def schedule_text(
     *,
     kind: EventKind | None,
     section: str | None,
+    joinable: bool = False,
 ) -> str:
     lines = [f"📅 <b>{capitalized(format_day(page.day, lang))}</b>"]
     chosen = filter_label(program, lang, kind, section)
@@ -96,7 +97,7 @@ def schedule_text(
         lines.append(event_line(program, event, lang, page.first_number + offset))
     if page.events:
         lines += ["", _("Tap a number to open the event.")]
-    if any(event.capacity is not None and not event.cancelled for event in page.events):
+    if joinable:
         lines.append(_("✍️ N signs you up for event N."))
     return fit(lines)
 
@@ -105,20 +106,32 @@ def schedule_screen(
     program: Program,
     lang: Lang,
     day: int,
+    now: datetime,
     *,
     kind: int | None = None,
     section: str | None = None,
     page: int = 0,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """A page of a day; filters that no longer exist (an old button) fall back to "all"."""
+    """A page of a day, with ✍️ for the events taking sign-ups at `now`; filters that no
+    longer exist (an old button) fall back to "all"."""
     kind_filter = (
         FILTER_KINDS[kind] if kind is not None and 0 <= kind < len(FILTER_KINDS) else None
     )
     kind = kind if kind_filter is not None else None
     section = section if section in program.sections_by_id else None
     shown = day_page(program, day, kind=kind_filter, section=section, page=page)
-    text = schedule_text(program, shown, lang, kind=kind_filter, section=section)
-    return text, schedule_keyboard(program, shown, lang, kind_index=kind, section=section)
+    joinable = {
+        event.id
+        for event in shown.events
+        if event.capacity is not None and signups_open(program, event, now)
+    }
+    text = schedule_text(
+        program, shown, lang, kind=kind_filter, section=section, joinable=bool(joinable)
+    )
+    markup = schedule_keyboard(
+        program, shown, lang, kind_index=kind, section=section, joinable=joinable
+    )
+    return text, markup
 
 
 def _open_buttons(builder: Buttons, events: Sequence[Event], first: int) -> int:
@@ -141,20 +154,21 @@ def schedule_keyboard(
     *,
     kind_index: int | None,
     section: str | None,
+    joinable: Collection[str] = (),
 ) -> InlineKeyboardMarkup:
     builder = Buttons()
     rows = _rows_of(_open_buttons(builder, page.events, page.first_number), 4)
-    joinable = [
+    signing = [
         (page.first_number + offset, event)
         for offset, event in enumerate(page.events)
-        if event.capacity is not None and not event.cancelled
+        if event.id in joinable
     ]
-    for number, event in joinable:
+    for number, event in signing:
         builder.button(
             text=f"✍️ {number}",
             callback_data=SignupCb(action=SignupAction.JOIN, id=event.id, origin=Origin.LIST),
         )
-    rows += _rows_of(len(joinable), 4)
+    rows += _rows_of(len(signing), 4)
 
     def at(view: ScheduleView, **changes: object) -> ScheduleCb:
         fields: dict[str, object] = {
@@ -309,7 +323,7 @@ def status_lines(event: Event, state: EventState) -> list[str]:
             _("⏳ You are number {position} on the waitlist.").format(position=signup.position)
         ]
     lines = []
-    if state.reminded:
+    if state.reminded and not state.started:
         lines.append(_("🔔 I will remind you before it starts."))
     if event.capacity is not None and not state.open and not event.cancelled:
         lines.append(_("🔒 Sign-ups are closed."))
@@ -334,7 +348,7 @@ def signup_button(builder: Buttons, event: Event, state: EventState, origin: Ori
             return False
         full = state.seats_left == 0
         button(_("✍️ Join the waitlist") if full else _("✍️ Sign up"), SignupAction.JOIN)
-    elif event.cancelled:
+    elif event.cancelled or state.started:
         return False
     elif state.reminded:
         button(_("🔕 Don't remind me"), SignupAction.REMIND_OFF)

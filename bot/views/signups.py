@@ -127,6 +127,10 @@ def reminder_notice(on: bool) -> str:
     return _("🔔 I will remind you.") if on else _("🔕 No reminder for this one.")
 
 
+def reminder_too_late() -> str:
+    return _("It has already begun: there is nothing to remind you of.")
+
+
 def seat_granted(
     program: Program, event: Event, lang: Lang, state: EventState
 ) -> tuple[str, InlineKeyboardMarkup]:
