@@ -73,6 +73,19 @@ def _may_match(command: Command, names: frozenset[str] | None, message: Message)
     return (name.casefold() if command.ignore_case else name) in names
 
 
+MAX_USER_ID = 2**52  # Telegram's user ids have at most 52 significant bits
+
+
+def user_id_of(typed: str) -> int | None:
+    """A Telegram user id a person typed: plain digits within Telegram's range, else None
+    ("@name", "²" or twenty digits are not ids; int() alone takes the first two)."""
+    typed = typed.strip()
+    if not (typed.isascii() and typed.isdigit()):
+        return None
+    value = int(typed)
+    return value if 0 < value < MAX_USER_ID else None
+
+
 def command_name(text: str) -> str:
     """The name of the command a text starting with the prefix gives: "/now@bot x" -> "now"."""
     words = text[1:].split(maxsplit=1)

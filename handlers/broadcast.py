@@ -20,7 +20,7 @@ from bot.clock import Clock
 from bot.commands import refresh_chat_menu
 from bot.config import Settings
 from bot.delivery import BroadcastReporter
-from bot.filters import Cmd, Magic, Pressed, RestOfAlbum
+from bot.filters import Cmd, Magic, Pressed, RestOfAlbum, user_id_of
 from bot.i18n import supported
 from bot.program import Lang, Program, ProgramHolder
 from bot.replies import edit_in_place
@@ -488,8 +488,11 @@ async def organizers_command(
         await message.answer(views.admins_only())
         return
     verb, _, who = (command.args or "").strip().partition(" ")
-    if verb in ("add", "remove") and who.strip().isdigit():
-        target = int(who.strip())
+    if verb in ("add", "remove"):
+        target = user_id_of(who)
+        if target is None:
+            await message.answer(views.telegram_id_needed(verb))
+            return
         if verb == "add":
             changed = await roles.add_organizer(target, person.id)
             await message.answer(views.organizer_added(target, changed))

@@ -12,7 +12,7 @@ from bot import texts
 from bot.calendar import calendar_filename, events_calendar
 from bot.callbacks import DelegationsCb, ItineraryCb, JoinAction, JoinCb, MenuAction, MenuCb
 from bot.deeplinks import DeepLink, LinkKind, start_link
-from bot.filters import Cmd, Pressed
+from bot.filters import Cmd, Pressed, user_id_of
 from bot.program import Lang, ProgramHolder
 from bot.qr import png_of
 from bot.replies import edit_in_place
@@ -137,7 +137,7 @@ async def delegations_command(
     program = programs.current
     words = (command.args or "").split()
     if words and words[0] in ("link", "unlink"):
-        target = int(words[1]) if len(words) > 1 and words[1].isdigit() else None
+        target = user_id_of(words[1]) if len(words) > 1 else None
         delegation_id = words[2] if words[0] == "link" and len(words) > 2 else None
         if target is None or (words[0] == "link" and delegation_id is None):
             await message.answer(views.link_usage())

@@ -388,4 +388,8 @@ async def test_adding_and_removing_an_organizer_tells_what_happened(offline: Off
         f"{ORGANIZER_ID} is an admin (ADMIN_IDS) and stays an organizer: admins are changed in "
         "the bot's configuration only."
     )
+    for typed in ("@aigerim", "99999999999999999999", "²", "-5"):  # not a Telegram ID
+        assert await reply(f"/organizers add {typed}") == (
+            "A Telegram ID is a number, for example /organizers add 123456789."
+        )
     assert "Who should receive it?" in await reply("/broadcast")

@@ -478,6 +478,9 @@ async def test_organizers_see_links_get_qr_codes_and_link_by_hand(
     assert await delegation_of(offline, 4001) is None
     bad = only(await organizer.send("/delegations link 4001 atlantis"), SendMessage)
     assert bad.text.startswith("Usage: /delegations link")
+    for typed in ("99999999999999999999", "²"):  # not a Telegram ID: told, not an apology
+        bad = only(await organizer.send(f"/delegations link {typed} {first.id}"), SendMessage)
+        assert bad.text.startswith("Usage: /delegations link")
 
 
 def test_an_itinerary_item_is_placed_by_its_own_point_else_its_venue(

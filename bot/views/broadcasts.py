@@ -326,5 +326,11 @@ def organizer_removed(person: int, removal: Removal) -> str:
     return text.format(person=person)
 
 
+def telegram_id_needed(verb: str) -> str:
+    return _("A Telegram ID is a number, for example /organizers {verb} 123456789.").format(
+        verb=verb
+    )
+
+
 def admins_only() -> str:
     return _("Only the admins (ADMIN_IDS) manage organizers.")
