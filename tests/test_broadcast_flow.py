@@ -106,6 +106,22 @@ async def test_a_photo_with_a_caption(offline: Offline) -> None:
     assert [(r.photo, r.caption) for r in delivered] == [("photo-1", "Фото дня")]
 
 
+async def test_the_kazakh_composer_names_a_language_without_hanging_a_case_on_it(
+    offline: Offline,
+) -> None:
+    await people(offline, {1: "ru"})
+    chat = offline.chat(ORGANIZER_ID, language_code="kk")
+    await chat.send("/broadcast")
+    await chat.press_button("Тіл бойынша")
+    await chat.press_button("Русский")
+    saved = only(await chat.send("Түскі ас 13:30-да."), SendMessage)
+    assert saved.text.endswith("қалғандары мәтінді мына тілде алады: Қазақша.")
+    await chat.press_button("Жалғастыру")
+    shown = await chat.press_button("Қазір")
+    summary = visible_text([r for r in shown if isinstance(r, SendMessage)][-1].text)
+    assert "тілі Русский болғандарға" in summary  # not «Русский тілінде»
+
+
 async def test_what_cannot_be_broadcast_is_refused_not_dropped(offline: Offline) -> None:
     await people(offline, {1: "ru"})
     chat = await organizer(offline)
