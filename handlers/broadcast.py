@@ -514,7 +514,14 @@ def create_router() -> Router:
     router.message.register(organizers_command, Cmd("organizers"))
     router.message.register(cancel_command, Cmd("cancel"), StateFilter(Compose))
     router.message.register(album_rest, StateFilter(Compose), RestOfAlbum())
-    router.message.register(text_received, StateFilter(Compose.text, Compose.version))
+    # A text sent at the versions menu, the time choice or the preview is a corrected text:
+    # it replaces the first, instead of falling through to the attendees' questions.
+    router.message.register(
+        text_received,
+        StateFilter(
+            Compose.text, Compose.version, Compose.versions, Compose.when, Compose.preview
+        ),
+    )
     router.message.register(time_received, StateFilter(Compose.time), Magic(F.text))
     router.callback_query.register(
         audience_pressed, Pressed(BroadcastCb, F.action == BroadcastAction.AUDIENCE)

@@ -106,6 +106,29 @@ async def test_a_photo_with_a_caption(offline: Offline) -> None:
     assert [(r.photo, r.caption) for r in delivered] == [("photo-1", "Фото дня")]
 
 
+async def test_a_corrected_text_sent_later_in_the_draft_replaces_the_first(
+    offline: Offline,
+) -> None:
+    await people(offline, {1: "en"})
+    chat = await organizer(offline)
+    await chat.send("/broadcast")
+    await chat.press_button("Everyone")
+    await chat.send("Lunch is at 13:00.")
+    corrected = only(await chat.send("Lunch is at 13:30."), SendMessage)  # at the versions menu
+    assert corrected.text.startswith("Saved.")
+    await chat.press_button("Continue")
+    shown = await chat.press_button("Now")
+    assert next(r.text for r in shown if isinstance(r, SendMessage)) == "Lunch is at 13:30."
+    again = only(await chat.send("Lunch is at 14:00."), SendMessage)  # at the preview
+    assert again.text.startswith("Saved.")
+    await chat.press_button("Continue")
+    shown = await chat.press_button("Now")
+    assert next(r.text for r in shown if isinstance(r, SendMessage)) == "Lunch is at 14:00."
+    await chat.press_button("Send")
+    await offline.app.sender.drain()
+    assert sent_to(offline, 1) == ["Lunch is at 14:00."]
+
+
 async def test_the_kazakh_composer_names_a_language_without_hanging_a_case_on_it(
     offline: Offline,
 ) -> None:
