@@ -483,11 +483,12 @@ async def organizers_command(
     people: PeopleService,
     roles: Roles,
 ) -> None:
-    if not roles.is_admin(person.id):
-        roles.refused(person.id, "/organizers")
+    verb, _, who = (command.args or "").strip().partition(" ")
+    admin = roles.is_admin(person.id)
+    if not admin and (verb or not await roles.is_organizer(person.id)):
+        roles.refused(person.id, "/organizers")  # organizers see the list; admins change it
         await message.answer(views.admins_only())
         return
-    verb, _, who = (command.args or "").strip().partition(" ")
     if verb in ("add", "remove"):
         target = user_id_of(who)
         if target is None:
@@ -504,7 +505,8 @@ async def organizers_command(
             await refresh_chat_menu(bot, i18n, people, roles, target)
         return
     admins = sorted(roles.admins)
-    await message.answer(views.organizers_list(admins, await roles.added_organizers()))
+    added = await roles.added_organizers()
+    await message.answer(views.organizers_list(admins, added, manage=admin))
 
 
 def create_router() -> Router:

@@ -399,6 +399,12 @@ async def test_admins_add_organizers_who_then_may_broadcast(offline: Offline) ->
     assert "Who should receive it?" in only(await newcomer.send("/broadcast"), SendMessage).text
     listing = only(await admin.send("/organizers"), SendMessage).text
     assert "• 500 (ADMIN_IDS)" in listing and "• 777" in listing
+    assert "Add: /organizers add" in listing
+    seen = only(await newcomer.send("/organizers"), SendMessage).text  # as /help offers it
+    assert "• 500 (ADMIN_IDS)" in seen and "• 777" in seen and "/organizers add" not in seen
+    assert only(await newcomer.send("/organizers remove 500"), SendMessage).text == (
+        "Only the admins (ADMIN_IDS) manage organizers."
+    )
     await admin.send("/organizers remove 777")
     assert only(await newcomer.send("/broadcast"), SendMessage).text == (
         "This is for the forum's organizers."

@@ -298,11 +298,14 @@ def not_stoppable() -> str:
     return _("It has already finished.")
 
 
-def organizers_list(admins: Sequence[int], added: Sequence[int]) -> str:
+def organizers_list(admins: Sequence[int], added: Sequence[int], *, manage: bool) -> str:
+    """Who the organizers are; to an admin (`manage`), how to add and remove them too."""
     lines = [_("<b>Organizers</b>"), ""]
     lines += [f"• {person} (ADMIN_IDS)" for person in admins]
     lines += [f"• {person}" for person in added]
-    lines += ["", _("Add: /organizers add TELEGRAM_ID\nRemove: /organizers remove TELEGRAM_ID")]
+    if manage:
+        how = _("Add: /organizers add TELEGRAM_ID\nRemove: /organizers remove TELEGRAM_ID")
+        lines += ["", how]
     return "\n".join(lines)
 
 
