@@ -471,7 +471,7 @@ async def stop_pressed(
         report = await broadcasts.report(number) or report
         await reporter.show(report)
     else:
-        callback_answer.text = views.not_stoppable()
+        callback_answer.text = views.not_stoppable(report.broadcast.status)
 
 
 async def organizers_command(

@@ -255,6 +255,29 @@ async def test_a_scheduled_broadcast_waits_for_its_time(
     assert sent_to(offline, 1) == ["Doors open in 15 minutes."]
 
 
+async def test_a_scheduled_broadcast_stopped_before_its_time_says_nobody_got_it(
+    offline: Offline,
+) -> None:
+    await people(offline, {1: "en", 2: "en", 3: "en"})
+    chat = await organizer(offline)
+    await chat.send("/broadcast")
+    await chat.press_button("Everyone")
+    await chat.send("Doors open in 15 minutes.")
+    await chat.press_button("Continue")
+    await chat.press_button("At a time")
+    await chat.send("2026-12-10 23:00")
+    await chat.press_button("Send")
+    await chat.send("/broadcasts")
+    listing = chat.last_message()
+    shown = await chat.press_button("Stop #1", listing)
+    assert shown.answer().text == "Broadcast #1 is stopped."
+    report = visible_text(only(shown, EditMessageText).text)
+    assert "⛔ Stopped before it went out: nobody got it." in report
+    assert "Sent 0 of 0" not in report
+    again = await chat.press_button("Stop #1", listing)  # the old list's button
+    assert again.answer().text == "It has been stopped already."
+
+
 async def test_stopping_a_broadcast_cancels_what_is_not_sent(offline: Offline) -> None:
     await people(offline, {n: "en" for n in range(1, 6)})
     chat = await organizer(offline)

@@ -239,6 +239,9 @@ def progress(
     lines = [
         _("📣 Broadcast #{number} to {audience}").format(number=broadcast.id, audience=audience)
     ]
+    if broadcast.status == "cancelled" and broadcast.total == 0:  # stopped before its time
+        lines.append(_("⛔ Stopped before it went out: nobody got it."))
+        return "\n".join(lines), None
     if broadcast.status == "scheduled":
         local = broadcast.send_at.astimezone(program.tz)
         lines.append(
@@ -294,7 +297,9 @@ def stopped(number: int) -> str:
     return _("Broadcast #{number} is stopped.").format(number=number)
 
 
-def not_stoppable() -> str:
+def not_stoppable(status: str) -> str:
+    if status == "cancelled":
+        return _("It has been stopped already.")
     return _("It has already finished.")
 
 
