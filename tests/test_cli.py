@@ -47,6 +47,26 @@ def test_invalid_program_is_reported_with_exit_2(
     assert "forum.timezone: unknown timezone 'Asia/Pavlodar'" in err
 
 
+def test_an_impossible_date_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "forum.yaml"
+    text = SAMPLE_PROGRAM.read_text(encoding="utf-8")
+    assert text.count("starts_on: 2026-12-10\n") == 1
+    broken.write_text(
+        text.replace("starts_on: 2026-12-10\n", "starts_on: 2026-12-32\n"), encoding="utf-8"
+    )
+    line = text.splitlines().index("  starts_on: 2026-12-10") + 1
+    assert run(["check-program", str(broken)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.splitlines()[0] == f"{broken}: 1 problem in the program file"
+    assert err.splitlines()[1].startswith(
+        f"{broken}:{line}: forum.starts_on: '2026-12-32' is not a real date: "
+    )
+    assert len(err.splitlines()) == 2
+
+
 def test_bot_refuses_to_start_on_an_invalid_program(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -312,6 +312,45 @@ def test_yaml_syntax_error_names_the_line() -> None:
     assert problem.message.startswith("not valid YAML")
 
 
+@pytest.mark.parametrize(
+    ("written", "impossible", "path", "reason"),
+    [
+        ("starts_on: 2026-12-10", "starts_on: 2026-02-30", "forum.starts_on", "date"),
+        ("starts_on: 2026-12-10", "starts_on: 2026-12-32", "forum.starts_on", "date"),
+        (
+            "starts_at: 2026-12-10T14:00",
+            "starts_at: 2026-12-10 25:00:00",
+            "events[1].starts_at",
+            "date and time",
+        ),
+    ],
+    ids=["february-30", "december-32", "hour-25"],
+)
+def test_an_impossible_date_names_the_file_the_line_and_the_value(
+    tmp_path: Path, written: str, impossible: str, path: str, reason: str
+) -> None:
+    # YAML itself turns such a scalar into a date, and fails on it before the models run.
+    text = MINI_PROGRAM.read_text(encoding="utf-8")
+    assert text.count(written) == 1
+    file = tmp_path / "forum.yaml"
+    file.write_text(text.replace(written, impossible), encoding="utf-8")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if written in row)
+    value = impossible.split(": ", 1)[1]
+    with pytest.raises(ProgramError) as caught:
+        load_program(file)
+    (rendered,) = caught.value.lines()
+    assert rendered.startswith(f"{file}:{line}: {path}: {value!r} is not a real {reason}: ")
+
+
+def test_every_impossible_date_is_reported_at_once() -> None:
+    text = MINI_PROGRAM.read_text(encoding="utf-8")
+    text = text.replace("ends_on: 2026-12-11", "ends_on: 2026-13-01")
+    text = text.replace("ends_at: 2026-12-11T11:30", "ends_at: 2026-12-11 11:60:00")
+    with pytest.raises(ProgramError) as caught:
+        parse_program(text, source="p.yaml")
+    assert [p.path for p in caught.value.problems] == ["forum.ends_on", "events[2].ends_at"]
+
+
 def test_missing_file() -> None:
     with pytest.raises(ProgramError) as caught:
         load_program(Path("/nonexistent/forum.yaml"))

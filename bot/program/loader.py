@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from yaml.constructor import SafeConstructor
 
 from bot.program.models import (
     FALLBACK_ORDER,
@@ -36,6 +37,7 @@ Loc = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
 
 TOP_LEVEL = ("forum", "sections", "venues", "events", "delegations", "faq")
+TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,7 @@ def parse_program(text: str, *, source: str = "<program>") -> LoadedProgram:
     # libyaml's loader when PyYAML has it (15 times faster: start-up and /reload), parsing once:
     # the node tree gives the line numbers of problems, the document built from it the data.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    root_node = None
     try:
         root_node = loader.get_single_node()
         raw = loader.construct_document(root_node) if root_node is not None else None
@@ -110,6 +113,11 @@ def parse_program(text: str, *, source: str = "<program>") -> LoadedProgram:
         line = mark.line + 1 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc)
         raise ProgramError(source, [Problem("", f"not valid YAML: {reason}", line)]) from None
+    except ValueError as exc:
+        # YAML turns every scalar shaped like a date into one and fails, outside its own error
+        # type, on a date that does not exist: name each such value where it is written.
+        problems = _impossible_timestamps(loader, root_node)
+        raise ProgramError(source, problems or [Problem("", f"not valid YAML: {exc}")]) from None
     finally:
         loader.dispose()
     checker = _Checker(raw, root_node)
@@ -117,6 +125,41 @@ def parse_program(text: str, *, source: str = "<program>") -> LoadedProgram:
     if checker.errors or program is None:
         raise ProgramError(source, sorted(checker.errors, key=lambda p: p.line or 0))
     return LoadedProgram(program=program, warnings=tuple(checker.warnings), source=source)
+
+
+def _impossible_timestamps(loader: SafeConstructor, root: yaml.Node | None) -> list[Problem]:
+    """A problem for each scalar YAML reads as a date or time that does not exist
+    (2026-02-30, 2026-12-10 25:00:00), at its line and path."""
+    problems = []
+    for loc, node in _scalars(root, (), set()):
+        if node.tag != TIMESTAMP_TAG:
+            continue
+        try:
+            loader.construct_yaml_timestamp(node)
+        except ValueError as exc:
+            what = "date and time" if ":" in node.value else "date"
+            message = f"{node.value!r} is not a real {what}: {exc}"
+            problems.append(Problem(format_path(loc), message, node.start_mark.line + 1))
+    return problems
+
+
+def _scalars(
+    node: yaml.Node | None, loc: Loc, seen: set[int]
+) -> Iterator[tuple[Loc, yaml.ScalarNode]]:
+    """Every scalar under `node` with its path, each once (an alias may repeat a node)."""
+    if node is None or id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.ScalarNode):
+        yield loc, node
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            yield from _scalars(item, loc + (index,), seen)
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield from _scalars(key, loc, seen)
+            part = str(key.value) if isinstance(key, yaml.ScalarNode) else "?"
+            yield from _scalars(value, loc + (part,), seen)
 
 
 def _line_of(node: yaml.Node | None, loc: Loc) -> int | None:
