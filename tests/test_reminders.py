@@ -695,6 +695,92 @@ async def test_changes_to_several_events_reach_each_person_in_one_notice(
     assert notices(quiet) == []
 
 
+CITY_TOUR = "city-tour"  # an excursion, Friday 11 December 14:30–16:30, 25 seats
+LITERARY = "lit-toraighyrov"  # a literary meeting, Thursday 18:30–20:00: everyone hears of it
+
+
+async def training_holder_and_listener(offline: Offline) -> tuple[OfflineChat, OfflineChat]:
+    """Someone with a seat on Thursday's training, and someone who only hears of trainings."""
+    holder = offline.chat(8111, language_code="ru")
+    await holder.send("/start")
+    await sign_up(holder, TRAINING)
+    listener = offline.chat(8112, language_code="ru")
+    await listener.send("/start")
+    return holder, listener
+
+
+async def test_a_past_event_set_right_after_it_ended_is_no_news(
+    offline: Offline, settings: Settings, tmp_path: Path, clock: ManualClock
+) -> None:
+    await offline.app.changes.start()
+    holder, listener = await training_holder_and_listener(offline)
+    clock.set(at(20, day=11))  # Friday evening: Thursday's training ended yesterday at 18:00
+    path = edited_program(tmp_path, {"ends_at": "2026-12-10T18:15"}, TRAINING)
+    offline.app.dispatcher["settings"] = settings.model_copy(update={"program_file": path})
+    await offline.chat(ORGANIZER_ID, language_code="en").send("/reload")
+    await window_passes(offline)
+    assert change_notices(offline, holder.user.id) == []
+    assert change_notices(offline, listener.user.id) == []
+    # Still remembered as told, so no later flush tells it either.
+    stored = await ToldRepository(offline.app.db).load()
+    assert stored is not None
+    told = Program.model_validate_json(stored[0])
+    assert told.fingerprint == offline.app.programs.current.fingerprint
+    assert told.events_by_id[TRAINING].ends_at == at(18, 15)
+
+
+async def test_a_future_event_moved_with_past_ones_is_told_alone(
+    offline: Offline, sample_program: Program, clock: ManualClock
+) -> None:
+    holder = await story_holder(offline, "en")
+    await sign_up(holder, CITY_TOUR)
+    listener = offline.chat(8112, language_code="en")  # hears of trainings, holds nothing
+    await listener.send("/start")
+    clock.set(at(12, day=11))  # Friday noon: Thursday is over, the city tour still to come
+    hour = timedelta(hours=1)
+    program = moved(sample_program, hour, STORY, CITY_TOUR)
+    program = with_event(program, TRAINING, ends_at=at(18, 15))
+    offline.app.programs.swap(program)
+    await window_passes(offline)
+    (notice,) = change_notices(offline, holder.user.id)
+    assert "Pavlodar city tour" in notice
+    assert "Friday, 11 December, 14:30–16:30 → Friday, 11 December, 15:30–17:30" in notice
+    assert TITLES[STORY] not in notice and "Media literacy" not in notice
+    assert change_notices(offline, listener.user.id) == []
+
+
+async def test_a_past_event_cancelled_or_removed_after_it_ended_is_no_news(
+    offline: Offline, sample_program: Program, clock: ManualClock
+) -> None:
+    holder, listener = await training_holder_and_listener(offline)
+    clock.set(at(20, day=11))
+    program = with_event(sample_program, TRAINING, cancelled=True)
+    events = tuple(event for event in program.events if event.id != LITERARY)
+    offline.app.programs.swap(program.model_copy(update={"events": events}))
+    await window_passes(offline)
+    assert change_notices(offline, holder.user.id) == []
+    assert change_notices(offline, listener.user.id) == []
+
+
+def test_an_event_change_is_news_while_it_was_or_is_still_to_come(
+    sample_program: Program,
+) -> None:
+    day = timedelta(days=1)
+
+    def told(new: Program, now: datetime) -> list[str]:
+        return [str(change.kind) for change in diff(sample_program, new) if change.ahead(now)]
+
+    friday_evening = at(20, day=11)
+    assert told(moved(sample_program, timedelta(minutes=15), STORY), friday_evening) == []
+    assert told(with_event(sample_program, STORY, cancelled=True), friday_evening) == []
+    # Out of the past to Saturday: it is coming after all.
+    assert told(moved(sample_program, 2 * day, STORY), friday_evening) == ["moved"]
+    # Thursday noon, moved to Wednesday: it was coming, and now it has already happened.
+    assert told(moved(sample_program, -day, STORY), at(12)) == ["moved"]
+    # Under way (Thursday 17:00, it ends at 18:00): another room still matters.
+    assert told(with_event(sample_program, STORY, room="periodicals-hall"), at(17)) == ["room"]
+
+
 OMSK_TRANSFER = 1  # Omsk's transfer from the bus station, Wednesday 9 December 16:45–17:05
 
 

@@ -3,6 +3,8 @@
 Events are told to those holding a seat, waiting or asking to be reminded (and to everyone for
 the remind-everyone kinds); items of a delegation's itinerary (moved, another place, removed,
 added) to the delegation's members. Each person gets one notice with all that concerns them.
+What was over before and after the change (set right, cancelled or removed once it ended) is
+no news to anyone.
 
 Edits that come within a short window (an organizer fixing a typo after a reload) are told as
 one notice: the difference is taken between the program people were last told about and the
@@ -66,6 +68,16 @@ class _Changed(Generic[Subject]):
     def starts_at(self) -> datetime:
         return self.subject.starts_at
 
+    def ahead(self, now: datetime) -> bool:
+        """Whether it was or is still to come: news while either its old or its new times have
+        not ended yet (moved into the past, people holding it must hear it will not be). One
+        over on both sides (set right, cancelled or removed after it ended) is no news."""
+        return any(
+            (subject.ends_at or subject.starts_at) > now
+            for subject in (self.old, self.new)
+            if subject is not None
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Change(_Changed[Event]):
@@ -81,10 +93,6 @@ class ItemChange(_Changed[ItineraryItem]):
     """A change to an item of a delegation's itinerary (ROOM: another place)."""
 
     delegation_id: str
-
-    def ahead(self, now: datetime) -> bool:
-        """Whether the item was or is still to come (a past one set right is no news)."""
-        return any((item.ends_at or item.starts_at) > now for item in (self.old, self.new) if item)
 
 
 def diff(old: Program, new: Program) -> list[Change]:
@@ -279,8 +287,9 @@ class ProgramChanges:
             current = self._programs.current
             if current.fingerprint == self._told.fingerprint:
                 return 0
-            changes = diff(self._told, current)
             now = self._clock.now()
+            # What is over on both sides is not told, but is remembered as told below.
+            changes = [change for change in diff(self._told, current) if change.ahead(now)]
             items = [change for change in item_diff(self._told, current) if change.ahead(now)]
             notices = await self._notices(changes, items, current)
             # Queued and remembered in one transaction: a flush the database refuses leaves
