@@ -51,7 +51,7 @@ async def question(
         await send_event_card(bot, chat_id, program, event, lang, signups)
     elif reply.kind == "event":
         events = [program.events_by_id[event_id] for event_id in reply.ids]
-        text, markup = views.events_found(program, events, lang)
+        text, markup = views.events_found(program, events, lang, reply.more)
         await message.answer(text, reply_markup=markup)
     else:
         text, markup = views.not_found()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -9,7 +10,7 @@ from aiogram.methods import SendMessage, SendVenue, TelegramMethod
 
 from bot.htmltext import visible_text
 from bot.program import Program
-from bot.program.models import Room, Text, Venue
+from bot.program.models import Event, EventKind, Lang, Room, Text, Venue
 from tests.conftest import Offline, labels
 
 
@@ -153,3 +154,118 @@ async def test_the_opening_and_closing_ceremonies_are_the_plenaries(
         (card,) = of(await chat.send(question), SendMessage)
         title = sample_program.events_by_id[event_id].title.kk
         assert visible_text(card.text).splitlines()[1] == title, question
+
+
+DAYS = {
+    "en": ("Thursday, 10 December", "Friday, 11 December"),
+    "ru": ("Четверг, 10 декабря", "Пятница, 11 декабря"),
+    "kk": ("Бейсенбі, 10 желтоқсан", "Жұма, 11 желтоқсан"),
+}
+NUMBERED = re.compile(r"(\d+)\. ")
+
+
+def listed_by_day(program: Program, text: str, lang: Lang) -> list[Event]:
+    """The events a found-events answer lists, checked to read as the schedule does: numbered
+    from 1 on in time order, each under the heading of its own day (Thursday or Friday), each
+    day's heading once."""
+    by_title = {event.title.get(lang): event for event in program.events}
+    headings = DAYS[lang]
+    listed: list[Event] = []
+    under: list[tuple[str, str]] = []  # (the heading above, the event's line)
+    seen: list[str] = []
+    for line in visible_text(text).splitlines():
+        if line in headings:
+            seen.append(line)
+        elif found := NUMBERED.match(line):
+            assert int(found[1]) == len(listed) + 1, line
+            title = line.split(" · ")[0].split(" ", 3)[3]  # "1. 16:30–18:00 🎓 Title · room"
+            listed.append(by_title[title])
+            under.append((seen[-1] if seen else "", line))
+    assert seen == sorted(set(seen), key=headings.index), seen  # each day once, Thursday first
+    starts = [event.starts_at for event in listed]
+    assert starts == sorted(starts), [event.id for event in listed]
+    for event, (heading, line) in zip(listed, under, strict=True):
+        local = event.starts_at.astimezone(program.tz)
+        assert heading == headings[local.day - 10], (event.id, heading)  # the 10th or the 11th
+        assert line.split(" ")[1].startswith(f"{local:%H:%M}–"), line
+    return listed
+
+
+def numbers_shown(text: str) -> list[str]:
+    """The numbers of the lines a list shows, to compare with its buttons."""
+    lines = visible_text(text).splitlines()
+    return [found[1] for line in lines if (found := NUMBERED.match(line))]
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [("en", "trainings"), ("ru", "тренинги"), ("kk", "тренингтер"), ("ru", "когда тренинги?")],
+)
+async def test_found_events_are_listed_under_their_days_in_time_order(
+    offline: Offline, sample_program: Program, lang: Lang, question: str
+) -> None:
+    """The four trainings are one on Thursday and three on Friday: by time alone the list read
+    "16:30, 09:30, 12:00, ..." and did not say which day any of them was on."""
+    chat = offline.chat(language_code=lang)
+    (reply,) = of(await chat.send(question), SendMessage)
+    trainings = sorted(
+        (e for e in sample_program.events if e.kind is EventKind.TRAINING),
+        key=lambda e: e.starts_at,
+    )
+    assert listed_by_day(sample_program, reply.text, lang) == trainings
+    lines = visible_text(reply.text).splitlines()
+    assert lines[1:3] == ["", DAYS[lang][0]]  # the first day's heading before its first event
+    assert lines.count(DAYS[lang][1]) == 1
+    assert labels(reply.reply_markup) == numbers_shown(reply.text) == ["1", "2", "3", "4"]
+    card = of(await chat.press_button("2"), SendMessage)[0]
+    assert trainings[1].title.get(lang) in visible_text(card.text)
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "more"),
+    [
+        ("en", "sections", "…and 3 more events in the 📅 schedule: /schedule"),
+        ("ru", "секции", "…и ещё 3 мероприятия в 📅 программе: /schedule"),
+        ("kk", "секциялар", "…және тағы 3 іс-шара 📅 бағдарламада: /schedule"),
+    ],
+)
+async def test_a_kind_with_more_events_than_a_list_shows_says_how_many_more(
+    offline: Offline, sample_program: Program, lang: Lang, question: str, more: str
+) -> None:
+    """Nine events answer "sections" (the eight sections and the closing plenary, whose
+    speakers are the section moderators); the list showed five and never said so."""
+    chat = offline.chat(language_code=lang)
+    (reply,) = of(await chat.send(question), SendMessage)
+    assert visible_text(reply.text).splitlines()[-1] == more
+    assert labels(reply.reply_markup) == numbers_shown(reply.text) == [str(n) for n in range(1, 7)]
+    listed = listed_by_day(sample_program, reply.text, lang)
+    sections = {e.id for e in sample_program.events if e.kind is EventKind.SECTION}
+    assert {event.id for event in listed} <= sections | {"closing"}
+
+
+async def test_a_list_too_long_for_one_message_counts_what_it_leaves_out(
+    offline: Offline, sample_program: Program
+) -> None:
+    """Titles that grow fivefold when escaped ("&" is "&amp;") make six events overflow one
+    message: the list keeps whole events, a button for each, and counts the rest with the
+    events not listed at all, instead of losing its last lines and keeping their buttons."""
+    sections = [e for e in sample_program.events if e.kind is EventKind.SECTION]
+    program = sample_program.model_copy(
+        update={
+            "events": tuple(
+                e.model_copy(update={"title": Text.same(f"{n} " + "&" * 300)})
+                if e.kind is EventKind.SECTION
+                else e
+                for n, e in enumerate(sample_program.events)
+            )
+        }
+    )
+    offline.app.programs.swap(program)
+    chat = offline.chat(language_code="en")
+    (reply,) = of(await chat.send("sections"), SendMessage)  # refused if over 4096
+    numbers = numbers_shown(reply.text)
+    assert 1 <= len(numbers) < 6
+    assert labels(reply.reply_markup) == numbers == [str(n) for n in range(1, len(numbers) + 1)]
+    left = len(sections) + 1 - len(numbers)  # the sections and the closing plenary were found
+    last = visible_text(reply.text).splitlines()[-1]
+    assert last == f"…and {left} more events in the 📅 schedule: /schedule"

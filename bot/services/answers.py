@@ -868,9 +868,11 @@ class AnswerIndex:
             prior = PRIOR_EVENT
         return prior * PRIOR_CANCELLED if doc.cancelled else prior
 
-    def search(self, text: str, *, limit: int = 5) -> list[Hit]:
-        """The best answers to a question, best first; [] when nothing matches well enough."""
-        if limit <= 0:
+    def search(self, text: str, *, limit: int | None = 5) -> list[Hit]:
+        """The best answers to a question, best first; [] when nothing matches well enough.
+
+        `limit=None` returns every hit, so that a reply can tell how many it leaves out."""
+        if limit is not None and limit <= 0:
             return []
         words, asks_when, asks_where = self._query_words(text)
         matched = [found for word in words if (found := self._match(word)) is not None]
@@ -915,7 +917,7 @@ class Answers:
             self._program = program
         return self._index
 
-    def search(self, text: str, *, limit: int = 5) -> list[Hit]:
+    def search(self, text: str, *, limit: int | None = 5) -> list[Hit]:
         return self.index.search(text, limit=limit)
 
     def reply(self, text: str) -> Reply:
@@ -923,14 +925,17 @@ class Answers:
         intent = question_intent(text)
         if intent is not None:
             return Reply(intent)
-        return choose_reply(self.search(text))
+        return choose_reply(self.search(text, limit=None))
 
 
 # -- what to answer with -------------------------------------------------------------------
 
 # Hits scoring at least this share of the best one are shown together.
 TOGETHER: Final = 0.9
+# Events listed in one answer; the others found alike are counted ("…and 3 more").
 MAX_EVENTS: Final = 6
+# The best hits among which a FAQ answer looks for its place's pin.
+PLACE_HITS: Final = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -941,20 +946,25 @@ class Reply:
     ids: tuple[str, ...] = ()  # one FAQ entry or venue; one or more events
     room: str | None = None  # a venue found through one of its rooms
     venue: str | None = None  # a FAQ answer's place, to offer its pin
+    more: int = 0  # events found as well as `ids` but left out of the list
 
 
 def choose_reply(hits: list[Hit]) -> Reply:
-    """The best hit's kind decides; events that score alike are listed together."""
+    """The best hit's kind decides; events that score alike are listed together.
+
+    `hits`: all of them, best first (`search(limit=None)`), so that a kind of event with more
+    events than a list shows ("sections": nine) is answered with the best `MAX_EVENTS` of them
+    and the count of the rest, not with as many as a search limit happened to keep."""
     if not hits:
         return Reply(None)
     best = hits[0]
     close = [hit for hit in hits if hit.score >= best.score * TOGETHER]
     if best.kind == "faq":
-        place = next((hit for hit in close if hit.kind == "venue"), None)
+        place = next((hit for hit in close[:PLACE_HITS] if hit.kind == "venue"), None)
         if place is None:
             return Reply("faq", (best.id,))
         return Reply("faq", (best.id,), room=place.room, venue=place.id)
     if best.kind == "venue":
         return Reply("venue", (best.id,), room=best.room)
-    events = tuple(hit.id for hit in close if hit.kind == "event")[:MAX_EVENTS]
-    return Reply("event", events)
+    events = tuple(hit.id for hit in close if hit.kind == "event")
+    return Reply("event", events[:MAX_EVENTS], more=len(events[MAX_EVENTS:]))

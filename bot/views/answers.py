@@ -6,11 +6,13 @@ from collections.abc import Sequence
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from bot.buttons import Buttons
 from bot.callbacks import EventAction, EventCb, MenuAction, MenuCb, VenueCb
+from bot.formatting import format_day
 from bot.program.models import Event, FaqEntry, Lang, Program, Room, Venue
-from bot.texts import esc, fit, shorten
+from bot.texts import MAX_MESSAGE, capitalized, esc, fit, length, shorten, window
 from bot.views.schedule import event_line
 
 FAQ_ANSWER = 3500
@@ -35,19 +37,47 @@ def faq_answer(
 
 
 def events_found(
-    program: Program, events: Sequence[Event], lang: Lang
+    program: Program, events: Sequence[Event], lang: Lang, more: int = 0
 ) -> tuple[str, InlineKeyboardMarkup]:
+    """Events found for a question, in time order under their day's heading, as the schedule
+    and the agenda show them: a time alone does not say which of the forum's days it is on.
+
+    `more`: events found as well but not given; with those that do not fit the message they
+    are counted in a last line that points to the schedule. One button per numbered line."""
     events = sorted(events, key=lambda event: (event.starts_at, event.id))  # a list reads by time
-    lines = [_("Here is what I found:"), ""]
-    lines += [event_line(program, event, lang, number) for number, event in enumerate(events, 1)]
-    lines += ["", _("Tap a number to open the event.")]
+
+    def page(shown: range) -> list[str]:
+        lines = [_("Here is what I found:")]
+        day = None
+        for index in shown:
+            event = events[index]
+            local_day = event.starts_at.astimezone(program.tz).date()
+            if local_day != day:
+                day = local_day
+                lines += ["", f"<b>{capitalized(format_day(day, lang))}</b>"]
+            lines.append(event_line(program, event, lang, index + 1))
+        lines += ["", _("Tap a number to open the event.")]
+        if left := more + len(events) - len(shown):
+            lines.append(_more_found(left))
+        return lines
+
+    shown = window(len(events), lambda run: length("\n".join(page(run))) <= MAX_MESSAGE)
     builder = Buttons()
-    for number, event in enumerate(events, 1):
+    for index in shown:
         builder.button(
-            text=str(number), callback_data=EventCb(action=EventAction.OPEN, id=event.id)
+            text=str(index + 1),
+            callback_data=EventCb(action=EventAction.OPEN, id=events[index].id),
         )
-    builder.adjust(len(events))
-    return fit(lines), builder.as_markup()
+    builder.adjust(len(shown) or 1)
+    return fit(page(shown)), builder.as_markup()
+
+
+def _more_found(count: int) -> str:
+    return ngettext(
+        "…and {count} more event in the 📅 schedule: /schedule",
+        "…and {count} more events in the 📅 schedule: /schedule",
+        count,
+    ).format(count=count)
 
 
 def not_found() -> tuple[str, InlineKeyboardMarkup]:
