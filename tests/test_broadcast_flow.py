@@ -48,6 +48,14 @@ async def organizer(offline: Offline) -> OfflineChat:
     return chat
 
 
+async def to_everyone(offline: Offline) -> OfflineChat:
+    """An organizer with a broadcast to everyone begun: the composer waits for its text."""
+    chat = await organizer(offline)
+    await chat.send("/broadcast")
+    await chat.press_button("Everyone")
+    return chat
+
+
 async def test_compose_preview_and_send_in_each_persons_language(offline: Offline) -> None:
     await people(offline, {1: "kk", 2: "ru", 3: "en", 4: "ru"})
     chat = await organizer(offline)
@@ -110,9 +118,7 @@ async def test_a_corrected_text_sent_later_in_the_draft_replaces_the_first(
     offline: Offline,
 ) -> None:
     await people(offline, {1: "en"})
-    chat = await organizer(offline)
-    await chat.send("/broadcast")
-    await chat.press_button("Everyone")
+    chat = await to_everyone(offline)
     await chat.send("Lunch is at 13:00.")
     corrected = only(await chat.send("Lunch is at 13:30."), SendMessage)  # at the versions menu
     assert corrected.text.startswith("Saved.")
@@ -147,9 +153,7 @@ async def test_the_kazakh_composer_names_a_language_without_hanging_a_case_on_it
 
 async def test_what_cannot_be_broadcast_is_refused_not_dropped(offline: Offline) -> None:
     await people(offline, {1: "ru"})
-    chat = await organizer(offline)
-    await chat.send("/broadcast")
-    await chat.press_button("Everyone")
+    chat = await to_everyone(offline)
     pdf = Document(file_id="doc-1", file_unique_id="d1", file_name="program.pdf")
     refused = only(
         await chat.feed(chat.message_update(document=pdf, caption="Program")), SendMessage
@@ -176,9 +180,7 @@ async def test_what_cannot_be_broadcast_is_refused_not_dropped(offline: Offline)
 
 async def test_an_album_is_answered_once_and_its_first_photo_kept(offline: Offline) -> None:
     await people(offline, {1: "ru"})
-    chat = await organizer(offline)
-    await chat.send("/broadcast")
-    await chat.press_button("Everyone")
+    chat = await to_everyone(offline)
 
     async def album(group: str, caption: str | None) -> list[SendMessage]:
         replies: list[SendMessage] = []
@@ -208,9 +210,7 @@ async def test_an_album_is_answered_once_and_its_first_photo_kept(offline: Offli
 
 async def test_hand_written_html_with_a_link_or_mention_keeps_its_tags(offline: Offline) -> None:
     await people(offline, {1: "en", 2: "ru"})
-    chat = await organizer(offline)
-    await chat.send("/broadcast")
-    await chat.press_button("Everyone")
+    chat = await to_everyone(offline)
     typed = "<b>Note:</b> the program is at pavlodar-library.example, questions to @forum_help"
     link, mention = typed.index("pavlodar"), typed.index("@forum")
     detected = [
@@ -237,12 +237,10 @@ async def test_a_scheduled_broadcast_waits_for_its_time(
     offline: Offline, clock: ManualClock, sample_program: Program
 ) -> None:
     await people(offline, {1: "en"})
-    chat = await organizer(offline)
-    await chat.send("/broadcast")
-    await chat.press_button("Everyone")
+    chat = await to_everyone(offline)
     await chat.send("Doors open in 15 minutes.")
     await chat.press_button("Continue")
-    await chat.press_button("At a time")
+    await chat.press_button("At a time")  # the composer asks for the time
     wrong = only(await chat.send("yesterday-ish"), SendMessage)
     assert wrong.text.startswith("I could not read that time")
     shown = await chat.send("2026-12-10 09:45")
@@ -259,12 +257,10 @@ async def test_a_scheduled_broadcast_stopped_before_its_time_says_nobody_got_it(
     offline: Offline,
 ) -> None:
     await people(offline, {1: "en", 2: "en", 3: "en"})
-    chat = await organizer(offline)
-    await chat.send("/broadcast")
-    await chat.press_button("Everyone")
+    chat = await to_everyone(offline)
     await chat.send("Doors open in 15 minutes.")
     await chat.press_button("Continue")
-    await chat.press_button("At a time")
+    await chat.press_button("At a time")  # the composer asks for the time
     await chat.send("2026-12-10 23:00")
     await chat.press_button("Send")
     await chat.send("/broadcasts")
@@ -280,9 +276,7 @@ async def test_a_scheduled_broadcast_stopped_before_its_time_says_nobody_got_it(
 
 async def test_stopping_a_broadcast_cancels_what_is_not_sent(offline: Offline) -> None:
     await people(offline, {n: "en" for n in range(1, 6)})
-    chat = await organizer(offline)
-    await chat.send("/broadcast")
-    await chat.press_button("Everyone")
+    chat = await to_everyone(offline)
     await chat.send("Hello")
     await chat.press_button("Continue")
     await chat.press_button("Now")
