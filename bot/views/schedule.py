@@ -41,13 +41,16 @@ BUTTON_TEXT = 48
 LIST_BUDGET = 3500
 
 
-def place_of(program: Program, event: Event, lang: Lang, *, floor: bool = False) -> str:
-    """Where an event is: the room (and floor) if it has one, otherwise the venue."""
+def place_of(
+    program: Program, event: Event, lang: Lang, *, floor: bool = False, limit: int = CARD_PLACE
+) -> str:
+    """Where an event is, escaped: the room (and floor) if it has one, otherwise the venue;
+    its name cut to `limit` characters before escaping, so no entity is cut in two."""
     venue = program.venues_by_id[event.venue]
     if event.room is None:
-        return esc(shorten(venue.name.get(lang), CARD_PLACE))
+        return esc(shorten(venue.name.get(lang), limit))
     room = venue.rooms_by_id[event.room]
-    place = esc(shorten(room.name.get(lang), CARD_PLACE))
+    place = esc(shorten(room.name.get(lang), limit))
     if floor and room.floor is not None:
         place += ", " + _("floor {floor}").format(floor=room.floor)
     return place
@@ -57,7 +60,7 @@ def event_line(program: Program, event: Event, lang: Lang, number: int | None = 
     tz = program.tz
     span = f"{format_time(event.starts_at, lang, tz)}–{format_time(event.ends_at, lang, tz)}"
     title = esc(shorten(event.title.get(lang), LIST_TITLE))
-    place = shorten(place_of(program, event, lang), LIST_PLACE)
+    place = place_of(program, event, lang, limit=LIST_PLACE)
     head = f"<b>{number}.</b> " if number is not None else ""
     if event.cancelled:
         return f"{head}<s>{span} {kind_icon(event.kind)} {title}</s> · ❌ " + _("cancelled")
