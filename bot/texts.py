@@ -148,6 +148,10 @@ def plain_place(program: Program, event: Event, lang: Lang) -> str:
     return ", ".join(part for part in parts if part)
 
 
+def you_are_welcome() -> str:
+    return _("You are welcome! Ask me anything else about the forum, or use the menu.")
+
+
 def greeting(program: Program, lang: Lang, name: str) -> str:
     forum = program.forum
     venue = program.venues[0]

@@ -5,12 +5,14 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.types import Message
 
+from bot import texts
 from bot.clock import Clock
 from bot.filters import Magic
-from bot.keyboards import language_choice
+from bot.keyboards import language_choice, main_menu
 from bot.program import Lang, ProgramHolder
 from bot.replies import send_event_card, send_venue
 from bot.services.answers import Answers
+from bot.services.schedule import default_day_index
 from bot.services.signups import SignupService
 from bot.storage import Person
 from bot.views import answers as views
@@ -36,6 +38,17 @@ async def question(
     elif reply.kind == "language":
         prompt, choices = language_choice(person.language)
         await message.answer(prompt, reply_markup=choices)
+    elif reply.kind == "schedule":
+        now = clock.now()
+        screen, keyboard = schedule_views.schedule_screen(
+            program, lang, default_day_index(program, now), now
+        )
+        await message.answer(screen, reply_markup=keyboard)
+    elif reply.kind == "menu":
+        name = message.from_user.first_name if message.from_user else ""
+        await message.answer(texts.greeting(program, lang, name), reply_markup=main_menu())
+    elif reply.kind == "thanks":
+        await message.answer(texts.you_are_welcome(), reply_markup=main_menu())
     elif reply.kind == "faq":
         entry = program.faq_by_id[reply.ids[0]]
         venue = program.venues_by_id.get(reply.venue) if reply.venue else None

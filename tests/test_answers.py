@@ -353,9 +353,35 @@ def test_language_questions_ask_for_the_language_choice(question: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("schedule", "schedule"),
+        ("show the program", "schedule"),
+        ("покажи расписание", "schedule"),
+        ("Бағдарлама", "schedule"),
+        ("menu", "menu"),
+        ("hello", "menu"),
+        ("Привет, как дела?", "menu"),
+        ("Сәлеметсіз бе!", "menu"),
+        ("Қайырлы кеш", "menu"),
+        ("thank you very much", "thanks"),
+        ("Большое спасибо!", "thanks"),
+        ("Көп рахмет", "thanks"),
+    ],
+)
+def test_greetings_thanks_and_the_schedule_by_name_ask_for_a_screen(
+    question: str, intent: str
+) -> None:
+    assert question_intent(question) == intent
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "Қазір ауа райы қандай?",
+        "программа мастер-класса",
+        "hello, when is the opening?",
+        "good lunch place",
         "next training",
         "new formats",
         "Тренинг қашан?",

@@ -269,3 +269,35 @@ async def test_a_list_too_long_for_one_message_counts_what_it_leaves_out(
     left = len(sections) + 1 - len(numbers)  # the sections and the closing plenary were found
     last = visible_text(reply.text).splitlines()[-1]
     assert last == f"…and {left} more events in the 📅 schedule: /schedule"
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "starts"),
+    [
+        ("en", "schedule", "📅 "),
+        ("ru", "расписание", "📅 "),
+        ("kk", "бағдарлама", "📅 "),
+        ("en", "thanks!", "You are welcome!"),
+        ("ru", "спасибо", "Пожалуйста!"),
+        ("kk", "рахмет", "Оқасы жоқ!"),
+    ],
+)
+async def test_the_schedule_asked_by_name_and_thanks_get_a_screen_not_a_shrug(
+    offline: Offline, lang: str, typed: str, starts: str
+) -> None:
+    chat = offline.chat(language_code=lang)
+    (reply,) = of(await chat.send(typed), SendMessage)
+    assert reply.text.startswith(starts)
+    assert len(labels(reply.reply_markup)) > 2  # the day's buttons, or the main menu
+
+
+@pytest.mark.parametrize(("lang", "typed"), [("en", "hello"), ("ru", "привет"), ("kk", "сәлем")])
+async def test_a_greeting_gets_the_greeting_and_the_main_menu(
+    offline: Offline, lang: str, typed: str
+) -> None:
+    chat = offline.chat(language_code=lang)
+    await chat.send("/start")
+    await chat.press_button({"en": "English", "ru": "Русский", "kk": "Қазақша"}[lang])
+    (start,) = of(await chat.send("/start"), SendMessage)  # the greeting and the main menu
+    (reply,) = of(await chat.send(typed), SendMessage)
+    assert (reply.text, labels(reply.reply_markup)) == (start.text, labels(start.reply_markup))

@@ -65,7 +65,8 @@ from bot.program.holder import ProgramHolder
 from bot.program.models import EventKind, Program, Text
 
 HitKind = Literal["event", "venue", "faq"]
-Intent = Literal["now", "language"]  # a question a screen answers, not a program item
+# A question a screen answers, not a program item.
+Intent = Literal["now", "language", "schedule", "menu", "thanks"]
 ReplyKind = HitKind | Intent
 
 THRESHOLD: Final = 50.0
@@ -352,6 +353,39 @@ _INTENT_WORDS: Final[Mapping[Intent, tuple[str, str]]] = MappingProxyType(
             поменяй выбрать изменить переключить другой интерфейс бота ауыстыр* өзгерт* таңда*
             english russian kazakh английский русский казахский английском русском казахском
             қазақша орысша ағылшынша қазақ орыс ағылшын
+            """,
+        ),
+        # "programme" is the schedule; «программа мастер-класса» is a question about an event
+        "schedule": (
+            """
+            schedule schedules program programme agenda timetable расписание расписания
+            расписанию программа программу программы бағдарлама бағдарламасы бағдарламаны
+            бағдарламаңыз кесте кестесі кестені
+            """,
+            """
+            show see full whole forum forum's day days today event events покажи показать
+            посмотреть весь всё вся полное полная форума форум дня день сегодня мероприятий
+            көрсет* толық барлық форум форумның күн күнге бүгін бүгінгі іс-шаралар
+            """,
+        ),
+        # a greeting or the menu asked for by name: the main menu
+        "menu": (
+            """
+            menu меню мәзір мәзірі start старт hello hi hey привет здравствуйте здравствуй
+            добрый доброе сәлем салем сәлеметсіз сәлеметсіздер сәлеметсізбе қайырлы good
+            """,
+            """
+            main главное басты morning afternoon evening day утро утра день вечер таң күн кеш
+            бе everyone all всем баршаңызға how are you doing как дела жағдай жағдайың
+            жағдайыңыз қалай there
+            """,
+        ),
+        "thanks": (
+            """
+            thanks thank thx спасибо спс благодарю рахмет рақмет
+            """,
+            """
+            you very much a lot so большое огромное вам тебе көп үлкен сізге саған
             """,
         ),
     }
