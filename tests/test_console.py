@@ -52,7 +52,7 @@ async def test_console_greets_numbers_buttons_and_presses_them(tmp_path: Path) -
 
 async def test_console_shares_a_location(tmp_path: Path) -> None:
     output = await rehearse(tmp_path, ":loc 52.2869 76.9647")
-    assert "🤖 The nearest forum venue is S. Toraighyrov" in output
+    assert "🤖 You are at S. Toraighyrov" in output  # its very pin
     assert "🤖 📍 S. Toraighyrov Pavlodar Regional Universal Scientific Library — " in output
 
 

@@ -357,6 +357,10 @@ async def test_a_shared_location_gets_the_nearest_venue(
     text = visible_text(only(shown, SendMessage).text)
     assert text == f"The nearest forum venue is {museum.name.en}, 110 m from you."
     assert only(shown, SendVenue).title == museum.name.en
+    here = await chat.send_location(museum.lat + 0.0001, museum.lon)  # at its door: 11 m
+    assert visible_text(only(here, SendMessage).text) == (
+        f"You are at {museum.name.en}, a forum venue."
+    )
 
 
 async def test_a_location_in_another_city_gets_the_venues_not_a_pin(

@@ -71,6 +71,9 @@ def venue_details(venue: Venue, lang: Lang, *, room: Room | None = None) -> str:
     return fit(lines)
 
 
+HERE_METERS = 50  # closer than this to a venue's pin, a person is at the venue
+
+
 def format_distance(meters: float, lang: Lang) -> str:
     if meters < 1000:
         return _("{distance} m").format(distance=format_decimal(round(meters, -1), locale=lang))
@@ -90,6 +93,9 @@ def far_away(meters: float, lang: Lang) -> str:
 
 
 def nearest(venue: Venue, meters: float, lang: Lang) -> str:
+    name = esc(shorten(venue.name.get(lang), NAME))
+    if meters < HERE_METERS:  # "0 m from you" reads oddly: they are there
+        return _("You are at <b>{venue}</b>, a forum venue.").format(venue=name)
     return _("The nearest forum venue is <b>{venue}</b>, {distance} from you.").format(
-        venue=esc(shorten(venue.name.get(lang), NAME)), distance=format_distance(meters, lang)
+        venue=name, distance=format_distance(meters, lang)
     )
