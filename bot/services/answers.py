@@ -559,8 +559,8 @@ def index_terms(text: str) -> Iterator[str]:
 
 # Each kind name as its terms: a question containing all of them asks for that kind of event.
 _KIND_PHRASES: Final = tuple(
-    frozenset(terms)
-    for names in KIND_NAMES.values()
+    (kind, frozenset(terms))
+    for kind, names in KIND_NAMES.items()
     for name in names
     if (terms := tuple(index_terms(name)))
 )
@@ -569,7 +569,7 @@ _KIND_PHRASES: Final = tuple(
 # The kind names' terms by their first three letters: a word shares a stem only with a term
 # that starts as it does (`_stem_similarity` wants three letters in common), so each word of a
 # question is compared with a handful of terms instead of all of them.
-_KIND_TERMS: Final = frozenset(term for phrase in _KIND_PHRASES for term in phrase)
+_KIND_TERMS: Final = frozenset(term for _kind, phrase in _KIND_PHRASES for term in phrase)
 _KIND_TERMS_BY_START: Final = MappingProxyType(
     {
         start: tuple(sorted(term for term in _KIND_TERMS if term[:3] == start))
@@ -578,16 +578,16 @@ _KIND_TERMS_BY_START: Final = MappingProxyType(
 )
 
 
-def _names_kind(words: list[str]) -> bool:
-    """Whether the question's words include a whole kind name ("trainings", "мастер-класс"):
-    then it asks for events of that kind, not for a room that shares the word ("Computer
-    training room")."""
+def _named_kinds(words: list[str]) -> frozenset[EventKind]:
+    """The kinds whose whole name the question's words include ("trainings", "мастер-класс"):
+    it asks for events of those kinds, not for a room that shares the word ("Computer training
+    room"), nor for an event of another kind that mentions it ("Section moderators")."""
     named = {word for word in words if word in _KIND_TERMS}
     for word in words:
         named.update(
             term for term in _KIND_TERMS_BY_START.get(word[:3], ()) if _stem_similarity(word, term)
         )
-    return any(phrase <= named for phrase in _KIND_PHRASES)
+    return frozenset(kind for kind, phrase in _KIND_PHRASES if phrase <= named)
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -648,6 +648,7 @@ class _Doc:
     room: str | None
     order: float  # events: start time; others: position in the program
     cancelled: bool = False
+    event_kind: EventKind | None = None  # events only
 
 
 @dataclass(frozen=True, slots=True)
@@ -717,7 +718,14 @@ class AnswerIndex:
             section = program.sections_by_id.get(event.section or "")
             speakers = [name for speaker in event.speakers for name in _langs(speaker)]
             builder.add(
-                _Doc("event", event.id, None, event.starts_at.timestamp(), event.cancelled),
+                _Doc(
+                    "event",
+                    event.id,
+                    None,
+                    event.starts_at.timestamp(),
+                    event.cancelled,
+                    event.kind,
+                ),
                 [
                     (W_TITLE, _terms(_langs(event.title))),
                     (W_KIND, _terms(KIND_NAMES.get(event.kind, ()))),
@@ -913,7 +921,8 @@ class AnswerIndex:
         total = sum(word.weight for word in matched)
         if total <= 0:
             return []
-        names_kind = _names_kind([*words, *(term for word in matched for term in word.terms)])
+        kinds = _named_kinds([*words, *(term for word in matched for term in word.terms)])
+        names_kind = bool(kinds)
         sums: dict[int, float] = {}
         for word in matched:
             for position, value in word.matches.items():
@@ -921,6 +930,8 @@ class AnswerIndex:
         scored: list[tuple[float, int, _Doc]] = []
         for position, value in sums.items():
             doc = self._docs[position]
+            if kinds and doc.event_kind is not None and doc.event_kind not in kinds:
+                continue  # "sections": not the plenary whose speakers are section moderators
             score = 100 * value / total * self._prior(doc, asks_when, asks_where, names_kind)
             if score >= THRESHOLD:
                 scored.append((round(score, 4), position, doc))
