@@ -47,7 +47,7 @@ from tests.conftest import (
 )
 from tests.programgen import generate_program
 from tests.test_limits import check
-from tests.test_signups import block
+from tests.test_signups import block, card_of, fill_seats
 
 ALMATY = ZoneInfo("Asia/Almaty")
 TITLES = {
@@ -186,6 +186,85 @@ async def test_no_reminders_after_cancelling_or_choosing_none(
     assert reminders_to(offline.session, gone.user.id) == []
     assert reminders_to(offline.session, off.user.id) == []
     assert len(reminders_to(offline.session, kept.user.id)) == 1  # the reminder did go out
+
+
+def heard(offline: Offline, chat: OfflineChat, event_id: str) -> list[str]:
+    """The reminders a person reading English got about one event, found by its title."""
+    title = offline.app.programs.current.events_by_id[event_id].title.en
+    return reminders_to(offline.session, chat.user.id, title[:40])
+
+
+async def test_a_training_seat_given_up_stops_its_everyone_reminder_until_signed_up_again(
+    offline: Offline, clock: ManualClock
+) -> None:
+    gave_up, bystander = offline.chat(4101), offline.chat(4102)
+    for chat in (gave_up, bystander):
+        await chat.send("/start")
+    await sign_up(gave_up, TRAINING)
+    await card_of(gave_up, TRAINING)
+    await gave_up.press_button("Cancel my seat")
+    shown = await gave_up.press_button("Yes, give it up")  # the confirmation
+    assert shown.answer().text == "Done: your place is given up."
+    await fire_until(offline.app, clock, at(16, 0))  # 30 min before the 16:30 training
+    assert heard(offline, gave_up, TRAINING) == []
+    (text,) = heard(offline, bystander, TRAINING)  # the reminder did go out
+    assert text.startswith("⏰ In 30 minutes: Media literacy")
+    await sign_up(gave_up, TRAINING)  # back again: reminded, late but once
+    await fire_until(offline.app, clock, at(16, 1))
+    await fire_until(offline.app, clock, at(16, 20))
+    (text,) = heard(offline, gave_up, TRAINING)
+    assert text.startswith("⏰ In 29 minutes: Media literacy")
+    assert len(heard(offline, bystander, TRAINING)) == 1
+
+
+async def test_a_waitlist_place_gets_no_everyone_reminder_of_the_event(
+    offline: Offline, clock: ManualClock, sample_program: Program
+) -> None:
+    holders = await fill_seats(offline, TRAINING)
+    waiting, bystander = offline.chat(4201), offline.chat(4202)
+    for chat in (waiting, bystander):
+        await chat.send("/start")
+    await sign_up(waiting, TRAINING)
+    state = await offline.app.signups.state(waiting.user.id, sample_program.events_by_id[TRAINING])
+    assert state.signup is not None and state.signup.status == "waitlist"
+    await fire_until(offline.app, clock, at(16, 0))  # 30 min before the 16:30 training
+    await fire_until(offline.app, clock, at(16, 20))
+    assert heard(offline, waiting, TRAINING) == []
+    for chat in (holders[0], holders[-1], bystander):
+        assert len(heard(offline, chat, TRAINING)) == 1
+
+
+async def test_a_seat_at_an_overlapping_master_class_takes_the_place_of_the_training_reminder(
+    offline: Offline, clock: ManualClock
+) -> None:
+    elsewhere, bystander = offline.chat(4301), offline.chat(4302)
+    for chat in (elsewhere, bystander):
+        await chat.send("/start")
+    await sign_up(elsewhere, STORY)  # Thursday 16:30-18:00, as the training
+    await fire_until(offline.app, clock, at(16, 0))  # the training's 30 minutes
+    await fire_until(offline.app, clock, at(16, 15))  # the master class's 15
+    await fire_until(offline.app, clock, at(16, 20))
+    assert len(reminders_to(offline.session, elsewhere.user.id, STORY)) == 1
+    assert heard(offline, elsewhere, TRAINING) == []
+    assert len(heard(offline, bystander, TRAINING)) == 1
+
+
+async def test_three_events_at_once_remind_a_seat_holder_of_theirs_and_a_bystander_of_all(
+    offline: Offline, clock: ManualClock, sample_program: Program
+) -> None:
+    together = ("training-grant-writing", "lit-bayan-olgii", "lit-siberian")  # Fri 14:30
+    seated, toured, bystander = offline.chat(4401), offline.chat(4402), offline.chat(4403)
+    for chat in (seated, toured, bystander):
+        await chat.send("/start")
+    await sign_up(seated, "lit-siberian")
+    await sign_up(toured, "city-tour")  # Fri 14:30-16:30, then cancelled:
+    offline.app.programs.swap(with_event(sample_program, "city-tour", cancelled=True))
+    for moment in (at(13, 30, day=11), at(14, 0, day=11), at(14, 29, day=11)):
+        await fire_until(offline.app, clock, moment)  # 60 and 30 minutes before, then late
+    seen = {event_id: len(heard(offline, seated, event_id)) for event_id in together}
+    assert seen == {"training-grant-writing": 0, "lit-bayan-olgii": 0, "lit-siberian": 1}
+    for chat in (toured, bystander):  # a seat at a cancelled event takes them nowhere
+        assert [len(heard(offline, chat, event_id)) for event_id in together] == [1, 1, 1]
 
 
 async def test_a_restart_between_planning_and_firing_sends_once(

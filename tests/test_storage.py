@@ -17,6 +17,7 @@ from bot.storage.db import APPLICATION_ID
 from bot.storage.migrations import MIGRATIONS
 from bot.storage.outbox import NewMessage, Payload
 from bot.storage.reminders import CHUNK, Due, ReminderRepository
+from bot.storage.signups import SignupRepository
 from tests.conftest import Offline
 
 T0 = datetime(2026, 12, 10, 4, 0, tzinfo=UTC)
@@ -46,6 +47,72 @@ async def test_reopening_keeps_data_and_applies_nothing_twice(tmp_path: Path) ->
         person = await PeopleRepository(db).get(1)
         assert person is not None and person.full_name == "A"
         assert await db.fetch_value("PRAGMA user_version") == len(MIGRATIONS)
+    finally:
+        await db.close()
+
+
+async def test_a_database_of_the_schema_before_declines_upgrades_and_keeps_its_data(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "forum.db"
+    old = 6  # the schema before `declined`: as a bot of 2026-11 left it
+    with sqlite3.connect(path) as conn:
+        for migration in MIGRATIONS[:old]:
+            for statement in migration:
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {old}")
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute(
+            "INSERT INTO people (id, full_name, first_seen, last_seen) VALUES (1, 'A', ?, ?)",
+            (T0.isoformat(), T0.isoformat()),
+        )
+        conn.execute(
+            "INSERT INTO signups (person_id, event_id, status, created_at) "
+            "VALUES (1, 'training', 'seat', ?)",
+            (T0.isoformat(),),
+        )
+    conn.close()
+    db = await Database.open(path)
+    try:
+        assert await db.fetch_value("PRAGMA user_version") == len(MIGRATIONS)
+        repo = SignupRepository(db)
+        assert await repo.seats_by_event() == {"training": {1}}  # kept
+        assert await repo.declined_by_event() == {}
+        assert await repo.release(1, "training", 30, promote=True, now=T0) == ("seat", [])
+        assert await repo.declined_by_event() == {"training": {1}}
+        with pytest.raises(sqlite3.IntegrityError):  # only people the bot knows
+            await db.execute(
+                "INSERT INTO declined (person_id, event_id, created_at) VALUES (2, 'x', ?)",
+                (T0.isoformat(),),
+            )
+        await db.execute("DELETE FROM people WHERE id = 1")
+        assert await repo.declined_by_event() == {}  # gone with the person
+    finally:
+        await db.close()
+
+
+async def test_giving_up_is_recorded_with_the_release_and_cleared_by_coming_back(
+    tmp_path: Path,
+) -> None:
+    db = await Database.open(tmp_path / "forum.db")
+    try:
+        for person_id in (1, 2):
+            await PeopleRepository(db).seen(
+                person_id, full_name="A", username=None, telegram_language="en", now=T0
+            )
+        repo = SignupRepository(db)
+        assert await repo.release(1, "training", 30, promote=True, now=T0) == (None, [])
+        assert await repo.declined_by_event() == {}  # nothing held, nothing given up
+        await repo.take(1, "training", 1, T0)
+        await repo.take(2, "training", 1, T0)  # waits
+        assert await repo.release(2, "training", 1, promote=True, now=T0) == ("waitlist", [])
+        assert await repo.release(1, "training", 1, promote=True, now=T0) == ("seat", [])
+        assert await repo.declined_by_event() == {"training": {1, 2}}
+        await repo.take(1, "training", 1, T0)  # signed up again
+        await repo.set_reminder(2, "training", T0, on=True)  # asked to be reminded
+        assert await repo.declined_by_event() == {}
+        await repo.set_reminder(2, "training", T0, on=False)
+        assert await repo.declined_by_event() == {}  # "don't remind me" is not giving up
     finally:
         await db.close()
 

@@ -1,7 +1,10 @@
 """Reminders, derived from the program, sign-ups and preferences (never stored as jobs).
 
 Who is reminded of what:
-- everyone (unless they opted out) before events of the kinds in `forum.remind_everyone`;
+- everyone (unless they opted out) before events of the kinds in `forum.remind_everyone`, but
+  for those it would mislead: who gave up their seat or left the waitlist of the event (until
+  they sign up again or ask to be reminded), who waits for a seat at it (they hold none), and
+  who holds a seat at another event at the same time (they will be there);
 - each person before the events they hold a seat for or asked to be reminded of;
 - delegation members before their itinerary items that they must be somewhere for.
 
@@ -21,6 +24,7 @@ from bot.clock import Clock
 from bot.program.holder import ProgramHolder
 from bot.program.models import Event, ItineraryItem, ItineraryKind, Program
 from bot.services.delegations import item_keys, reminder_keys
+from bot.services.signups import overlaps
 from bot.storage.people import PeopleRepository, Person
 from bot.storage.reminders import DEFAULT_PREFERENCE, Preference, ReminderRepository
 from bot.storage.signups import SignupRepository
@@ -47,6 +51,8 @@ class Target:
     kind_lead: int | None  # the program's lead for it, in minutes
     everyone: bool  # an event of a kind everyone is reminded of
     event: Event | None = None
+    # Of an event everyone is reminded of: the other events (not cancelled) at the same time.
+    overlapping: tuple[str, ...] = ()
     item: ItineraryItem | None = None
     delegation: str | None = None
     item_key: str | None = None  # the item's key in the itinerary (`item_keys`): its 📍 button
@@ -73,23 +79,33 @@ class Snapshot:
     people: dict[int, Person]
     preferences: dict[int, Preference]
     seats: dict[str, set[int]]
+    waiting: dict[str, set[int]]  # waitlist places
     asked: dict[str, set[int]]  # "remind me"
+    declined: dict[str, set[int]]  # seats and places given up (and not taken again)
     members: dict[str, set[int]]  # delegation id -> people
 
 
 def targets(program: Program) -> list[Target]:
     forum = program.forum
-    found = [
-        Target(
-            key=event.id,
-            starts_at=event.starts_at,
-            kind_lead=forum.reminder_minutes(event.kind),
-            everyone=event.kind in forum.remind_everyone,
-            event=event,
+    held = [event for event in program.events if not event.cancelled]
+    found = []
+    for event in held:
+        everyone = event.kind in forum.remind_everyone
+        overlapping = (
+            tuple(o.id for o in held if o.id != event.id and overlaps(o, event))
+            if everyone
+            else ()
         )
-        for event in program.events
-        if not event.cancelled
-    ]
+        found.append(
+            Target(
+                key=event.id,
+                starts_at=event.starts_at,
+                kind_lead=forum.reminder_minutes(event.kind),
+                everyone=everyone,
+                event=event,
+                overlapping=overlapping,
+            )
+        )
     default = forum.reminders.get("default")
     for delegation in program.delegations:
         keyed = zip(item_keys(delegation), reminder_keys(delegation), strict=True)
@@ -118,6 +134,16 @@ def hearing_everyone(people: Iterable[int], preferences: Mapping[int, Preference
     }
 
 
+def not_expected(snapshot: Snapshot, target: Target) -> set[int]:
+    """Whom the reminder meant for everyone would tell of an event they will not be at: who
+    gave up their seat or place there, who only waits for a seat, and who holds a seat at
+    another event at the same time. (Their own seat or "remind me" still reminds them.)"""
+    away = snapshot.declined.get(target.key, set()) | snapshot.waiting.get(target.key, set())
+    for other in target.overlapping:
+        away |= snapshot.seats.get(other, set())
+    return away
+
+
 def members_by_delegation(people: Iterable[Person]) -> dict[str, set[int]]:
     """Who is in each delegation (delegation id -> people)."""
     members: dict[str, set[int]] = {}
@@ -133,7 +159,8 @@ def recipients(snapshot: Snapshot, target: Target) -> dict[int, int]:
     if target.event is not None:
         wanted |= snapshot.seats.get(target.key, set()) | snapshot.asked.get(target.key, set())
         if target.everyone:
-            wanted |= hearing_everyone(snapshot.people, snapshot.preferences)
+            hearing = hearing_everyone(snapshot.people, snapshot.preferences)
+            wanted |= hearing - not_expected(snapshot, target)
     elif target.delegation is not None:
         wanted |= snapshot.members.get(target.delegation, set())
     leads: dict[int, int] = {}
@@ -191,11 +218,14 @@ class ReminderPlanner:
     async def snapshot(self) -> Snapshot:
         people = {person.id: person for person in await self._people.reachable()}
         members = members_by_delegation(people.values())
+        standing = await self._signups.standing_by_event()
         return Snapshot(
             people=people,
             preferences=await self._repo.preferences(),
-            seats=await self._signups.seats_by_event(),
+            seats=standing["seat"],
+            waiting=standing["waitlist"],
             asked=await self._signups.reminders_by_event(),
+            declined=await self._signups.declined_by_event(),
             members=members,
         )
 

@@ -233,10 +233,14 @@ class SignupService:
             return await self._release(person_id, event_id)
 
     async def _release(self, person_id: int, event_id: str) -> Released:
+        """Give up a seat or place (a cancellation, or a switch to an overlapping event). The
+        person is then on record as having declined the event: they are not reminded of it as
+        everyone is, since they said they will not be there (see bot.services.reminders)."""
         program = self._programs.current
         event = program.events_by_id.get(event_id)
+        now = self._clock.now()
         if event is None:
-            released, _ = await self._repo.release(person_id, event_id, 0, promote=False)
+            released, _ = await self._repo.release(person_id, event_id, 0, promote=False, now=now)
             self._changed()
             return Released(released is not None)
         rivals = self._rivals(program, event)
@@ -245,6 +249,7 @@ class SignupService:
             event_id,
             event.capacity or 0,
             promote=self.is_open(program, event),
+            now=now,
             rivals=rivals,
         )
         promoted = {event_id: tuple(filled)} if filled else {}

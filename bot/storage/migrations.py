@@ -137,4 +137,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         ) STRICT
         """,
     ),
+    # 7: seats and waitlist places given up: no reminder meant for everyone of that event
+    (
+        """
+        CREATE TABLE declined (
+            person_id  INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+            event_id   TEXT NOT NULL,                       -- an event id of the program
+            created_at TEXT NOT NULL,                       -- ISO 8601, UTC: when they gave up
+            PRIMARY KEY (person_id, event_id)
+        ) STRICT, WITHOUT ROWID
+        """,
+    ),
 )

@@ -96,8 +96,12 @@ class SignupRepository:
         people first. Returns who got a seat, in order (the person among them if they did),
         or None when the person already holds a seat or place (a double tap): nothing changes
         then. `rivals`: see `fill`.
+        They come back to the event: a decline of theirs recorded by `release` is forgotten.
         """
         async with self._db.transaction() as tx:
+            await tx.execute(
+                "DELETE FROM declined WHERE person_id = ? AND event_id = ?", (person_id, event_id)
+            )
             row = await first_row(
                 tx,
                 """
@@ -133,12 +137,15 @@ class SignupRepository:
         capacity: int,
         *,
         promote: bool,
+        now: datetime,
         rivals: Sequence[str] = (),
     ) -> tuple[Status | None, list[int]]:
         """Give up a seat or a waitlist place; fill the free seats from the waitlist in order.
 
         Returns what was released (None if nothing was held) and who got a seat, all in one
-        transaction so a seat is never handed out twice.
+        transaction so a seat is never handed out twice. Whoever gave something up is recorded
+        as having declined the event in the same transaction (`declined_by_event`), until they
+        take a seat or place again or ask to be reminded of it.
         """
         async with self._db.transaction() as tx:
             row = await first_row(
@@ -147,6 +154,15 @@ class SignupRepository:
                 (person_id, event_id),
             )
             released: Status | None = None if row is None else row[0]
+            if released is not None:
+                await tx.execute(
+                    """
+                    INSERT INTO declined (person_id, event_id, created_at) VALUES (?, ?, ?)
+                    ON CONFLICT (person_id, event_id)
+                    DO UPDATE SET created_at = excluded.created_at
+                    """,
+                    (person_id, event_id, to_db(now)),
+                )
             promoted = await _fill(tx, event_id, capacity, rivals) if promote else []
         return released, promoted
 
@@ -224,21 +240,24 @@ class SignupRepository:
         ]
 
     async def seats_by_event(self) -> dict[str, set[int]]:
-        """Every seat holder, by event (the reminder planner reads them all at once)."""
-        rows = await self._db.fetch_all(
-            "SELECT event_id, person_id FROM signups WHERE status = 'seat'"
-        )
-        found: dict[str, set[int]] = {}
+        """Every seat holder, by event."""
+        return (await self.standing_by_event())["seat"]
+
+    async def standing_by_event(self) -> dict[Status, dict[str, set[int]]]:
+        """Every seat holder and everyone waiting, by event (the reminder planner reads them
+        all at once, in one pass over the table)."""
+        rows = await self._db.fetch_all("SELECT event_id, person_id, status FROM signups")
+        found: dict[Status, dict[str, set[int]]] = {"seat": {}, "waitlist": {}}
         for row in rows:
-            found.setdefault(row["event_id"], set()).add(row["person_id"])
+            found[row["status"]].setdefault(row["event_id"], set()).add(row["person_id"])
         return found
 
     async def reminders_by_event(self) -> dict[str, set[int]]:
-        rows = await self._db.fetch_all("SELECT event_id, person_id FROM remind_me")
-        found: dict[str, set[int]] = {}
-        for row in rows:
-            found.setdefault(row["event_id"], set()).add(row["person_id"])
-        return found
+        return _by_event(await self._db.fetch_all("SELECT event_id, person_id FROM remind_me"))
+
+    async def declined_by_event(self) -> dict[str, set[int]]:
+        """Who gave up their seat or place at each event (and has not come back to it)."""
+        return _by_event(await self._db.fetch_all("SELECT event_id, person_id FROM declined"))
 
     async def holders(self, event_ids: Iterable[str]) -> dict[str, set[int]]:
         """For each event, everyone with a seat, a waitlist place or a reminder for it."""
@@ -262,15 +281,21 @@ class SignupRepository:
     async def set_reminder(
         self, person_id: int, event_id: str, now: datetime, *, on: bool
     ) -> None:
-        """Turn the person's reminder for an event on or off (idempotent)."""
+        """Turn the person's reminder for an event on or off (idempotent). Asking to be
+        reminded forgets a decline of the event (`release`)."""
         if on:
-            await self._db.execute(
-                """
-                INSERT INTO remind_me (person_id, event_id, created_at) VALUES (?, ?, ?)
-                ON CONFLICT (person_id, event_id) DO NOTHING
-                """,
-                (person_id, event_id, to_db(now)),
-            )
+            async with self._db.transaction() as tx:
+                await tx.execute(
+                    """
+                    INSERT INTO remind_me (person_id, event_id, created_at) VALUES (?, ?, ?)
+                    ON CONFLICT (person_id, event_id) DO NOTHING
+                    """,
+                    (person_id, event_id, to_db(now)),
+                )
+                await tx.execute(
+                    "DELETE FROM declined WHERE person_id = ? AND event_id = ?",
+                    (person_id, event_id),
+                )
         else:
             await self._db.execute(
                 "DELETE FROM remind_me WHERE person_id = ? AND event_id = ?",
@@ -303,6 +328,13 @@ async def _fill(
         if row is None:
             return promoted
         promoted.append(int(row[0]))
+
+
+def _by_event(rows: Iterable[Row]) -> dict[str, set[int]]:
+    found: dict[str, set[int]] = {}
+    for row in rows:
+        found.setdefault(row["event_id"], set()).add(row["person_id"])
+    return found
 
 
 def _signup(row: Row) -> Signup:
