@@ -217,6 +217,22 @@ async def test_a_training_seat_given_up_stops_its_everyone_reminder_until_signed
     assert len(heard(offline, bystander, TRAINING)) == 1
 
 
+async def test_a_training_given_up_is_no_news_when_it_moves(
+    offline: Offline, sample_program: Program
+) -> None:
+    gave_up, bystander = offline.chat(4111, language_code="en"), offline.chat(4112)
+    for chat in (gave_up, bystander):
+        await chat.send("/start")
+    await sign_up(gave_up, TRAINING)
+    await card_of(gave_up, TRAINING)
+    await gave_up.press_button("Cancel my seat")
+    await gave_up.press_button("Yes, give it up")
+    offline.app.programs.swap(moved(sample_program, timedelta(hours=1), TRAINING))
+    await window_passes(offline)
+    assert change_notices(offline, gave_up.user.id) == []  # they are not going
+    assert len(change_notices(offline, bystander.user.id)) == 1  # everyone else hears it
+
+
 async def test_a_waitlist_place_gets_no_everyone_reminder_of_the_event(
     offline: Offline, clock: ManualClock, sample_program: Program
 ) -> None:

@@ -327,18 +327,19 @@ class ProgramChanges:
         self, changes: list[Change], current: Program, everyone: dict[int, Person]
     ) -> list[tuple[int, Change]]:
         """Who hears of each event change: its holders, and everyone for the kinds of
-        `remind_everyone` (as they hear its reminders)."""
+        `remind_everyone` (as they hear its reminders) but those who gave that event up."""
         if not changes:
             return []
         preferences = await self._preferences.preferences()
         kinds = set(current.forum.remind_everyone)
         holders = await self._signups.holders(change.event_id for change in changes)
         hearing = hearing_everyone(everyone, preferences)
+        declined = await self._signups.declined_by_event() if kinds else {}
         told: list[tuple[int, Change]] = []
         for change in changes:
             people = holders.get(change.event_id, set())
             if change.subject.kind in kinds:
-                people = people | hearing
+                people = people | (hearing - declined.get(change.event_id, set()))
             told += [(person_id, change) for person_id in people if person_id in everyone]
         return told
 
