@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from aiogram.methods import SendMessage, SendVenue, TelegramMethod
 
+from bot.clock import ManualClock
 from bot.htmltext import visible_text
 from bot.program import Program
 from bot.program.models import Event, EventKind, Lang, Room, Text, Venue
@@ -301,3 +303,39 @@ async def test_a_greeting_gets_the_greeting_and_the_main_menu(
     (start,) = of(await chat.send("/start"), SendMessage)  # the greeting and the main menu
     (reply,) = of(await chat.send(typed), SendMessage)
     assert (reply.text, labels(reply.reply_markup)) == (start.text, labels(start.reply_markup))
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "day"),
+    [
+        ("en", "what's on friday?", "📅 Friday, 11 December"),
+        ("ru", "что в пятницу", "📅 Пятница, 11 декабря"),
+        ("kk", "жұма күні не болады", "📅 Жұма, 11 желтоқсан"),
+        ("ru", "что завтра?", "📅 Пятница, 11 декабря"),  # asked on Thursday
+        ("en", "today's schedule", "📅 Thursday, 10 December"),
+    ],
+)
+async def test_a_day_asked_for_by_name_opens_that_days_schedule(
+    offline: Offline, sample_program: Program, clock: ManualClock, lang: str, typed: str, day: str
+) -> None:
+    clock.set(sample_program.starts_at + timedelta(hours=3))  # Thursday morning
+    chat = offline.chat(language_code=lang)
+    (reply,) = of(await chat.send(typed), SendMessage)
+    assert visible_text(reply.text).startswith(day)
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "note"),
+    [
+        ("en", "what's on saturday?", "The forum is on 10–11 December 2026; here is its program."),
+        ("ru", "что в субботу", "Форум проходит 10–11 декабря 2026\u202fг.; вот его программа."),
+        ("kk", "сенбіде не болады", "Форумның өтетін күндері: 2026\u202fж. 10–11 желтоқсан;"),
+    ],
+)
+async def test_a_day_the_forum_is_not_on_gets_its_dates_and_program(
+    offline: Offline, lang: str, typed: str, note: str
+) -> None:
+    chat = offline.chat(language_code=lang)
+    (reply,) = of(await chat.send(typed), SendMessage)
+    lines = visible_text(reply.text).splitlines()
+    assert lines[0].startswith(note) and lines[2].startswith("📅 ")

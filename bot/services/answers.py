@@ -67,6 +67,7 @@ from bot.program.models import EventKind, Program, Text
 HitKind = Literal["event", "venue", "faq"]
 # A question a screen answers, not a program item.
 Intent = Literal["now", "language", "schedule", "menu", "thanks"]
+DayName = int | Literal["today", "tomorrow"]  # a weekday (Monday 0), or a day from now
 ReplyKind = HitKind | Intent
 
 THRESHOLD: Final = 50.0
@@ -328,6 +329,23 @@ _PHRASES: Final[Mapping[str, str]] = MappingProxyType(
     }
 )
 
+# Days named in a question, by their number in the week (Monday 0) or as "today"/"tomorrow";
+# "*" ends a stem (case endings: «в пятницу», «жұмада»).
+_DAYS: Final[Mapping[DayName, str]] = MappingProxyType(
+    {
+        0: "monday понедельник* дүйсенбі*",
+        1: "tuesday вторник* сейсенбі*",
+        2: "wednesday среда среду среды сәрсенбі*",
+        3: "thursday четверг* бейсенбі*",
+        4: "friday пятниц* жұма жұмада жұмадағы",
+        5: "saturday суббот* сенбі*",
+        6: "sunday воскресень* жексенбі*",
+        "today": "today today's сегодня сегодняшн* бүгін бүгінгі",
+        "tomorrow": "tomorrow tomorrow's завтра завтрашн* ертең ертеңгі",
+    }
+)
+_DAY_WORDS: Final = " ".join(_DAYS.values())
+
 # Questions the program's words do not answer but a screen of the bot does, in the three
 # languages: each intent's key words (one needed) and the words that may come with them
 # (besides stopwords); "*" ends a stem. "what's on now" is /now, not a section on "new" formats;
@@ -355,13 +373,15 @@ _INTENT_WORDS: Final[Mapping[Intent, tuple[str, str]]] = MappingProxyType(
             қазақша орысша ағылшынша қазақ орыс ағылшын
             """,
         ),
-        # "programme" is the schedule; «программа мастер-класса» is a question about an event
+        # "programme" is the schedule; «программа мастер-класса» is a question about an event.
+        # A day named alone ("friday", «что завтра») opens that day (see `named_day`).
         "schedule": (
             """
             schedule schedules program programme agenda timetable расписание расписания
             расписанию программа программу программы бағдарлама бағдарламасы бағдарламаны
             бағдарламаңыз кесте кестесі кестені
-            """,
+            """
+            + _DAY_WORDS,
             """
             show see full whole forum forum's day days today event events покажи показать
             посмотреть весь всё вся полное полная форума форум дня день сегодня мероприятий
@@ -489,6 +509,18 @@ def question_intent(text: str) -> Intent | None:
             for word in words
         ):
             return intent
+    return None
+
+
+_DAY_MATCHERS: Final = tuple((day, _intent_matcher(words)) for day, words in _DAYS.items())
+
+
+def named_day(text: str) -> DayName | None:
+    """The day a question names ("friday", «в пятницу», «ертең»), if it names one."""
+    words = _words_set(text)
+    for day, matcher in _DAY_MATCHERS:
+        if any(_is_one_of(word, matcher) for word in words):
+            return day
     return None
 
 
@@ -969,7 +1001,7 @@ class Answers:
         """What to answer a question with: a screen it asks for, else the best hits."""
         intent = question_intent(text)
         if intent is not None:
-            return Reply(intent)
+            return Reply(intent, day=named_day(text) if intent == "schedule" else None)
         return choose_reply(self.search(text, limit=None))
 
 
@@ -992,6 +1024,7 @@ class Reply:
     room: str | None = None  # a venue found through one of its rooms
     venue: str | None = None  # a FAQ answer's place, to offer its pin
     more: int = 0  # events found as well as `ids` but left out of the list
+    day: DayName | None = None  # the schedule of the day a question names
 
 
 def choose_reply(hits: list[Hit]) -> Reply:

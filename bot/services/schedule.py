@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from bot.program.models import Event, EventKind, Program, Venue
@@ -52,6 +52,24 @@ def default_day_index(program: Program, now: datetime) -> int:
     today = now.astimezone(program.tz).date()
     days = program.forum.days
     return days.index(today) if today in days else 0
+
+
+def named_day_index(program: Program, now: datetime, day: int | str | None) -> int | None:
+    """The forum day a question names: a weekday (Monday 0), "today" or "tomorrow"; the
+    default day when it names none; None when it names a day the forum is not on."""
+    if day is None:
+        return default_day_index(program, now)
+    today = now.astimezone(program.tz).date()
+    days = program.forum.days
+    if day == "today" or day == "tomorrow":
+        wanted = today + timedelta(days=1 if day == "tomorrow" else 0)
+        if wanted in days:
+            return days.index(wanted)
+    elif isinstance(day, int):
+        for index, on in enumerate(days):
+            if on.weekday() == day:
+                return index
+    return None
 
 
 def day_page(

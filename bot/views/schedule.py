@@ -21,7 +21,13 @@ from bot.callbacks import (
     SignupAction,
     SignupCb,
 )
-from bot.formatting import format_day, format_long_date, format_time, format_when
+from bot.formatting import (
+    format_date_range,
+    format_day,
+    format_long_date,
+    format_time,
+    format_when,
+)
 from bot.keyboards import home_button
 from bot.program.models import Event, EventKind, Lang, Program
 from bot.services.schedule import FILTER_KINDS, DayPage, Now, Phase, day_page, now_and_next
@@ -67,6 +73,14 @@ def event_line(program: Program, event: Event, lang: Lang, number: int | None = 
     return f"{head}{span} {kind_icon(event.kind)} {title} · {place}"
 
 
+def not_a_forum_day(program: Program, lang: Lang) -> str:
+    """Said over the schedule when a question names a day the forum is not on."""
+    days = program.forum.days
+    return _("The forum is on {dates}; here is its program.").format(
+        dates=format_date_range(days[0], days[-1], lang)
+    )
+
+
 def filter_label(program: Program, lang: Lang, kind: EventKind | None, section: str | None) -> str:
     parts = []
     if kind is not None:
@@ -86,8 +100,10 @@ def schedule_text(
     kind: EventKind | None,
     section: str | None,
     joinable: bool = False,
+    note: str | None = None,
 ) -> str:
-    lines = [f"📅 <b>{capitalized(format_day(page.day, lang))}</b>"]
+    lines = [note, ""] if note else []
+    lines.append(f"📅 <b>{capitalized(format_day(page.day, lang))}</b>")
     chosen = filter_label(program, lang, kind, section)
     if chosen:
         lines.append("🔎 " + chosen)
@@ -114,9 +130,10 @@ def schedule_screen(
     kind: int | None = None,
     section: str | None = None,
     page: int = 0,
+    note: str | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """A page of a day, with ✍️ for the events taking sign-ups at `now`; filters that no
-    longer exist (an old button) fall back to "all"."""
+    """A page of a day, with ✍️ for the events taking sign-ups at `now` and `note` on top;
+    filters that no longer exist (an old button) fall back to "all"."""
     kind_filter = (
         FILTER_KINDS[kind] if kind is not None and 0 <= kind < len(FILTER_KINDS) else None
     )
@@ -129,7 +146,7 @@ def schedule_screen(
         if event.capacity is not None and signups_open(program, event, now)
     }
     text = schedule_text(
-        program, shown, lang, kind=kind_filter, section=section, joinable=bool(joinable)
+        program, shown, lang, kind=kind_filter, section=section, joinable=bool(joinable), note=note
     )
     markup = schedule_keyboard(
         program, shown, lang, kind_index=kind, section=section, joinable=joinable
