@@ -20,6 +20,13 @@ def of(requests: list[TelegramMethod[Any]], kind: type) -> list[Any]:
     return [r for r in requests if isinstance(r, kind)]
 
 
+async def asked(offline: Offline, lang: str, question: str) -> SendMessage:
+    """The one message a person writing in `lang` gets for a question."""
+    chat = offline.chat(language_code=lang)
+    (reply,) = of(await chat.send(question), SendMessage)
+    return reply  # type: ignore[no-any-return]
+
+
 async def test_a_kind_question_in_kazakh_lists_those_events_in_time_order(
     offline: Offline, sample_program: Program
 ) -> None:
@@ -70,8 +77,7 @@ async def test_the_answer_is_in_the_persons_language_whatever_the_question_is_in
 async def test_cancelling_a_sign_up_is_explained_not_the_recordings(
     offline: Offline, question: str, lang: str, start: str
 ) -> None:
-    chat = offline.chat(language_code=lang)
-    (answer,) = of(await chat.send(question), SendMessage)
+    answer = await asked(offline, lang, question)
     assert visible_text(answer.text).startswith(start)
 
 
@@ -236,8 +242,7 @@ async def test_a_kind_with_more_events_than_a_list_shows_says_how_many_more(
 ) -> None:
     """Eight sections answer "sections" (not the closing plenary, whose speakers are the
     section moderators: it is not a section); the list showed five and never said so."""
-    chat = offline.chat(language_code=lang)
-    (reply,) = of(await chat.send(question), SendMessage)
+    reply = await asked(offline, lang, question)
     assert visible_text(reply.text).splitlines()[-1] == more
     assert labels(reply.reply_markup) == numbers_shown(reply.text) == [str(n) for n in range(1, 7)]
     listed = listed_by_day(sample_program, reply.text, lang)
@@ -287,8 +292,7 @@ async def test_a_list_too_long_for_one_message_counts_what_it_leaves_out(
 async def test_the_schedule_asked_by_name_and_thanks_get_a_screen_not_a_shrug(
     offline: Offline, lang: str, typed: str, starts: str
 ) -> None:
-    chat = offline.chat(language_code=lang)
-    (reply,) = of(await chat.send(typed), SendMessage)
+    reply = await asked(offline, lang, typed)
     assert reply.text.startswith(starts)
     assert len(labels(reply.reply_markup)) > 2  # the day's buttons, or the main menu
 
@@ -319,8 +323,7 @@ async def test_a_day_asked_for_by_name_opens_that_days_schedule(
     offline: Offline, sample_program: Program, clock: ManualClock, lang: str, typed: str, day: str
 ) -> None:
     clock.set(sample_program.starts_at + timedelta(hours=3))  # Thursday morning
-    chat = offline.chat(language_code=lang)
-    (reply,) = of(await chat.send(typed), SendMessage)
+    reply = await asked(offline, lang, typed)
     assert visible_text(reply.text).startswith(day)
 
 
@@ -335,7 +338,6 @@ async def test_a_day_asked_for_by_name_opens_that_days_schedule(
 async def test_a_day_the_forum_is_not_on_gets_its_dates_and_program(
     offline: Offline, lang: str, typed: str, note: str
 ) -> None:
-    chat = offline.chat(language_code=lang)
-    (reply,) = of(await chat.send(typed), SendMessage)
+    reply = await asked(offline, lang, typed)
     lines = visible_text(reply.text).splitlines()
     assert lines[0].startswith(note) and lines[2].startswith("📅 ")
