@@ -30,7 +30,7 @@ async def question(
     person: Person,
 ) -> None:
     program = programs.current
-    reply = answers.reply(message.text or "")
+    reply = answers.reply(message.text or "", clock.now())
     chat_id = message.chat.id
     if reply.kind == "now":
         screen, keyboard = schedule_views.now_screen(program, lang, clock.now())

@@ -341,3 +341,19 @@ async def test_a_day_the_forum_is_not_on_gets_its_dates_and_program(
     reply = await asked(offline, lang, typed)
     lines = visible_text(reply.text).splitlines()
     assert lines[0].startswith(note) and lines[2].startswith("📅 ")
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [("en", "trainings tomorrow"), ("ru", "тренинги завтра"), ("kk", "жұмадағы тренингтер")],
+)
+async def test_a_kind_and_a_day_list_that_days_events_of_that_kind(
+    offline: Offline, sample_program: Program, clock: ManualClock, lang: Lang, question: str
+) -> None:
+    clock.set(sample_program.starts_at + timedelta(hours=3))  # Thursday morning
+    reply = await asked(offline, lang, question)
+    friday = [
+        e for e in sample_program.events if e.kind is EventKind.TRAINING and e.starts_at.day == 11
+    ]
+    listed = listed_by_day(sample_program, reply.text, lang)
+    assert [event.id for event in listed] == [event.id for event in friday]

@@ -55,6 +55,7 @@ import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from types import MappingProxyType
 from typing import Final, Literal
 
@@ -63,6 +64,7 @@ from rapidfuzz.distance import OSA
 
 from bot.program.holder import ProgramHolder
 from bot.program.models import EventKind, Program, Text
+from bot.services.schedule import named_day_index
 
 HitKind = Literal["event", "venue", "faq"]
 # A question a screen answers, not a program item.
@@ -515,6 +517,12 @@ def question_intent(text: str) -> Intent | None:
 _DAY_MATCHERS: Final = tuple((day, _intent_matcher(words)) for day, words in _DAYS.items())
 
 
+def _is_day_word(word: str) -> bool:
+    """A day's name ("friday", «жұмадағы»): it picks the day of what is found, it is no word
+    to look for in the program."""
+    return any(_is_one_of(word, matcher) for _day, matcher in _DAY_MATCHERS)
+
+
 def named_day(text: str) -> DayName | None:
     """The day a question names ("friday", «в пятницу», «ертең»), if it names one."""
     words = _words_set(text)
@@ -900,7 +908,7 @@ class AnswerIndex:
                 if joined in self._postings or self._stems(joined):
                     parts = [joined]
             for part in parts:
-                if _keep(part) and part not in STOPWORDS:
+                if _keep(part) and part not in STOPWORDS and not _is_day_word(part):
                     words[part] = None
             if len(words) >= MAX_QUERY_WORDS:
                 break
@@ -997,12 +1005,27 @@ class Answers:
     def search(self, text: str, *, limit: int | None = 5) -> list[Hit]:
         return self.index.search(text, limit=limit)
 
-    def reply(self, text: str) -> Reply:
-        """What to answer a question with: a screen it asks for, else the best hits."""
+    def reply(self, text: str, now: datetime) -> Reply:
+        """What to answer a question with: a screen it asks for, else the best hits; events on
+        the day the question names, if it names one of the forum's ("trainings tomorrow")."""
         intent = question_intent(text)
+        day = named_day(text)
         if intent is not None:
-            return Reply(intent, day=named_day(text) if intent == "schedule" else None)
-        return choose_reply(self.search(text, limit=None))
+            return Reply(intent, day=day if intent == "schedule" else None)
+        hits = self.search(text, limit=None)
+        program = self._programs.current
+        index = named_day_index(program, now, day) if day is not None else None
+        if index is not None:
+            date = program.forum.days[index]
+            on_day = [
+                hit
+                for hit in hits
+                if hit.kind != "event"
+                or program.events_by_id[hit.id].starts_at.astimezone(program.tz).date() == date
+            ]
+            if any(hit.kind == "event" for hit in on_day):  # else the other days', not nothing
+                hits = on_day
+        return choose_reply(hits)
 
 
 # -- what to answer with -------------------------------------------------------------------
