@@ -17,6 +17,7 @@ from bot.services.signups import SignupService
 from bot.storage import Person
 from bot.views import answers as views
 from bot.views import schedule as schedule_views
+from bot.views import signups as signup_views
 
 
 async def question(
@@ -38,6 +39,9 @@ async def question(
     elif reply.kind == "language":
         prompt, choices = language_choice(person.language)
         await message.answer(prompt, reply_markup=choices)
+    elif reply.kind == "agenda":
+        agenda, keys = signup_views.agenda(program, await signups.agenda(person.id), lang)
+        await message.answer(agenda, reply_markup=keys)
     elif reply.kind == "schedule":
         now = clock.now()
         day = named_day_index(program, now, reply.day)

@@ -367,6 +367,15 @@ def test_language_questions_ask_for_the_language_choice(question: str) -> None:
         ("thank you very much", "thanks"),
         ("Большое спасибо!", "thanks"),
         ("Көп рахмет", "thanks"),
+        ("мероприятия в пятницу", "schedule"),
+        ("сегодняшние мероприятия", "schedule"),
+        ("бүгінгі іс-шаралар", "schedule"),
+        ("жұмадағы іс-шаралар", "schedule"),
+        ("қайырлы таң, бүгін не болады?", "schedule"),  # the greeting is no answer to it
+        ("доброе утро, что сегодня?", "schedule"),
+        ("my agenda", "agenda"),
+        ("моё расписание", "agenda"),
+        ("менің бағдарламам", "agenda"),
     ],
 )
 def test_greetings_thanks_and_the_schedule_by_name_ask_for_a_screen(
@@ -382,6 +391,8 @@ def test_greetings_thanks_and_the_schedule_by_name_ask_for_a_screen(
         "программа мастер-класса",
         "hello, when is the opening?",
         "good lunch place",
+        "what time does it start?",  # not the welcome screen
+        "во сколько старт?",
         "next training",
         "new formats",
         "Тренинг қашан?",

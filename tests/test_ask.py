@@ -357,3 +357,18 @@ async def test_a_kind_and_a_day_list_that_days_events_of_that_kind(
     ]
     listed = listed_by_day(sample_program, reply.text, lang)
     assert [event.id for event in listed] == [event.id for event in friday]
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "starts"),
+    [
+        ("en", "my agenda", "🗂 Your agenda is empty."),
+        ("ru", "моё расписание", "🗂 Ваше расписание пусто."),
+        ("kk", "менің бағдарламам", "🗂 Күн тәртібіңіз бос."),
+    ],
+)
+async def test_my_agenda_typed_opens_the_persons_own(
+    offline: Offline, lang: str, typed: str, starts: str
+) -> None:
+    reply = await asked(offline, lang, typed)
+    assert reply.text.startswith(starts)

@@ -68,7 +68,7 @@ from bot.services.schedule import named_day_index
 
 HitKind = Literal["event", "venue", "faq"]
 # A question a screen answers, not a program item.
-Intent = Literal["now", "language", "schedule", "menu", "thanks"]
+Intent = Literal["now", "language", "agenda", "schedule", "menu", "thanks"]
 DayName = int | Literal["today", "tomorrow"]  # a weekday (Monday 0), or a day from now
 ReplyKind = HitKind | Intent
 
@@ -377,6 +377,17 @@ _INTENT_WORDS: Final[Mapping[Intent, tuple[str, str]]] = MappingProxyType(
         ),
         # "programme" is the schedule; «программа мастер-класса» is a question about an event.
         # A day named alone ("friday", «что завтра») opens that day (see `named_day`).
+        # "my agenda" is /my: the person's own, checked before the forum's schedule
+        "agenda": (
+            """
+            my мой моя моё мое мои менің
+            """,
+            """
+            agenda schedule program programme plan plans sign-ups signups bookings seats
+            расписание программа план планы записи запись места бағдарламам бағдарламасы
+            бағдарлама жоспарым жоспар күн тәртібім тәртібі тәртібім жазылуларым
+            """,
+        ),
         "schedule": (
             """
             schedule schedules program programme agenda timetable расписание расписания
@@ -386,14 +397,15 @@ _INTENT_WORDS: Final[Mapping[Intent, tuple[str, str]]] = MappingProxyType(
             + _DAY_WORDS,
             """
             show see full whole forum forum's day days today event events покажи показать
-            посмотреть весь всё вся полное полная форума форум дня день сегодня мероприятий
-            көрсет* толық барлық форум форумның күн күнге бүгін бүгінгі іс-шаралар
+            посмотреть весь всё вся полное полная форума форум дня день сегодня мероприяти*
+            көрсет* толық барлық форум форумның күн күнге бүгін бүгінгі іс шара шаралар
+            шаралары
             """,
         ),
         # a greeting or the menu asked for by name: the main menu
         "menu": (
             """
-            menu меню мәзір мәзірі start старт hello hi hey привет здравствуйте здравствуй
+            menu меню мәзір мәзірі hello hi hey привет здравствуйте здравствуй
             добрый доброе сәлем салем сәлеметсіз сәлеметсіздер сәлеметсізбе қайырлы good
             """,
             """
@@ -494,6 +506,7 @@ _INTENTS: Final = tuple(
     (intent, _intent_matcher(keys), _intent_matcher(company))
     for intent, (keys, company) in _INTENT_WORDS.items()
 )
+_GREETING: Final = _intent_matcher(" ".join(_INTENT_WORDS["menu"]))
 
 
 def _is_one_of(word: str, matcher: tuple[frozenset[str], tuple[str, ...]]) -> bool:
@@ -503,12 +516,15 @@ def _is_one_of(word: str, matcher: tuple[frozenset[str], tuple[str, ...]]) -> bo
 
 def question_intent(text: str) -> Intent | None:
     """The screen a question asks for ("what's on now", «қазір не болып жатыр»), if it is one
-    of those and says nothing else."""
+    of those and says nothing else; a greeting in front of it («қайырлы таң, бүгін не
+    болады?») does not count, and a greeting alone asks for the menu."""
     words = _words_set(text)
+    asked = frozenset(word for word in words if not _is_one_of(word, _GREETING))
     for intent, keys, company in _INTENTS:
-        if any(_is_one_of(word, keys) for word in words) and all(
+        said = words if intent == "menu" else asked
+        if any(_is_one_of(word, keys) for word in said) and all(
             word in STOPWORDS or _is_one_of(word, keys) or _is_one_of(word, company)
-            for word in words
+            for word in said
         ):
             return intent
     return None
