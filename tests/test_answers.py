@@ -172,6 +172,10 @@ GOLDEN: dict[str, Golden] = {
     "ru-closing": ru("Закрытие", event("closing")),
     "ru-typo-closing": ru("закрытие форма", event("closing"), typo=True),
     "ru-typo-closing-synonym": ru("когда закртие форума?", event("closing"), typo=True),
+    "ru-closed-museum": ru("музей закрытый?", venue("museum")),  # «закрытый» is not «закрытие»
+    "ru-closed-cafe": ru("кафе закрытое?", faq("meals")),
+    "ru-farewell-lunch": ru("прощальный обед", event("farewell-dinner")),  # «обед»: a break
+    "ru-tour-of-exhibition": ru("экскурсия на выставку", event("exhibition-125")),
     "ru-typo-registration": ru("регистарция", faq("registration"), typo=True),
     "ru-typo-literary": ru("литеатурная встреча", LITERARY, typo=True),
     "ru-typo-certificate": ru("Как получить сертефикат?", faq("certificates"), typo=True),
@@ -214,6 +218,7 @@ GOLDEN: dict[str, Golden] = {
     "en-closing-ceremony": en("When is the closing ceremony?", event("closing")),
     "en-typo-closing": en("closign", event("closing"), typo=True),
     "en-typo-closure": en("When is the closur?", event("closing"), typo=True),
+    "en-farewell-celebration": en("farewell dinner celebration", event("farewell-dinner")),
     "en-typo-wifi": en("wfi", faq("wifi"), typo=True),
     "en-typo-workshop": en("workshp", MASTER_CLASSES, typo=True),
     "en-typo-training": en("traning", TRAININGS, typo=True),

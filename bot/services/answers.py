@@ -561,12 +561,16 @@ _SYNONYM_KEYS: Final = tuple(_SYNONYM_MAP)
 
 def _synonyms_of(word: str) -> tuple[str, ...]:
     """The program's words for a word people use; one slip is forgiven in a word of five
-    letters or more («закртие», «мұражйға», "closur")."""
+    letters or more («закртие», «мұражйға», "closur"): a letter missed, added or swapped with
+    its neighbour, not one letter for another, which is how a word changes its ending
+    («закрытое» is "closed", not «закрытие», "closing")."""
     exact = _SYNONYM_MAP.get(word)
     if exact is not None or len(word) < MIN_TYPO_SYNONYM:
         return exact or ()
     near = process.extractOne(word, _SYNONYM_KEYS, scorer=OSA.distance, score_cutoff=1)
-    return () if near is None else _SYNONYM_MAP[near[0]]
+    if near is None or (len(near[0]) == len(word) and sorted(near[0]) != sorted(word)):
+        return ()
+    return _SYNONYM_MAP[near[0]]
 
 
 _PHRASE_MAP: Final[Mapping[tuple[str, ...], tuple[str, ...]]] = MappingProxyType(
@@ -632,6 +636,13 @@ _KIND_TERMS_BY_START: Final = MappingProxyType(
         for start in {term[:3] for term in _KIND_TERMS}
     }
 )
+
+
+def _is_kind_word(word: str) -> bool:
+    """Whether a word is (a form of) a term of some kind name."""
+    return word in _KIND_TERMS or any(
+        _stem_similarity(word, term) for term in _KIND_TERMS_BY_START.get(word[:3], ())
+    )
 
 
 def _named_kinds(words: list[str]) -> frozenset[EventKind]:
@@ -979,6 +990,9 @@ class AnswerIndex:
             return []
         kinds = _named_kinds([*words, *(term for word in matched for term in word.terms)])
         names_kind = bool(kinds)
+        # Only a question made of kind names alone ("sections", «тренинги завтра») lists that
+        # kind only; «прощальный обед» names a break ("lunch") but asks for the farewell dinner.
+        listing = names_kind and all(_is_kind_word(word) for word in words)
         sums: dict[int, float] = {}
         for word in matched:
             for position, value in word.matches.items():
@@ -986,7 +1000,7 @@ class AnswerIndex:
         scored: list[tuple[float, int, _Doc]] = []
         for position, value in sums.items():
             doc = self._docs[position]
-            if kinds and doc.event_kind is not None and doc.event_kind not in kinds:
+            if listing and doc.event_kind is not None and doc.event_kind not in kinds:
                 continue  # "sections": not the plenary whose speakers are section moderators
             score = 100 * value / total * self._prior(doc, asks_when, asks_where, names_kind)
             if score >= THRESHOLD:
