@@ -251,21 +251,31 @@ async def text_received(
         await message.answer(views.text_or_photo())
         return
     html = _typed_html(message)
+    saved: dict[str, str] = dict(data.get("texts", {}))
+    default = data.get("default", lang)
+    if current != Compose.text.state and current != Compose.version.state and photo is None:
+        photo = data.get("photo")  # a corrected text at a later step is the photo's caption
     with_photo = photo is not None or (current == Compose.version.state and data.get("photo"))
     if html:
         problem = html_problem(html, limit=CAPTION_LIMIT if with_photo else TEXT_LIMIT)
         if problem is not None:
             await message.answer(views.invalid_message(problem))
             return
-    saved: dict[str, str] = dict(data.get("texts", {}))
+    if with_photo and current != Compose.version.state:  # every version becomes a caption
+        for code, version in saved.items():
+            language = supported(code)
+            too_long = html_problem(version, limit=CAPTION_LIMIT) is not None
+            if code != default and language is not None and too_long:
+                await message.answer(views.version_too_long_for_photo(language))
+                return
     if current == Compose.version.state:
         saved[data["version"]] = html or ""
     else:
-        saved[data.get("default", lang)] = html or ""
+        saved[default] = html or ""
         await state.update_data(photo=photo)
     await state.update_data(texts=saved)
     await state.set_state(Compose.versions)
-    text, markup = views.versions_menu(saved, data.get("default", lang))
+    text, markup = views.versions_menu(saved, default)
     if message.media_group_id is not None and photo is not None:
         text = f"{views.album_first_photo()}\n\n{text}"
     await message.answer(text, reply_markup=markup)

@@ -135,6 +135,47 @@ async def test_a_corrected_text_sent_later_in_the_draft_replaces_the_first(
     assert sent_to(offline, 1) == ["Lunch is at 14:00."]
 
 
+async def test_a_corrected_caption_keeps_the_photo(offline: Offline) -> None:
+    await people(offline, {1: "en"})
+    chat = await to_everyone(offline)
+    photo = [PhotoSize(file_id="photo-1", file_unique_id="p1", width=10, height=10)]
+    await chat.feed(chat.message_update(photo=photo, caption="Photo of the dya"))
+    await chat.press_button("Continue")
+    await chat.press_button("Now")
+    fixed = only(await chat.send("Photo of the day"), SendMessage)  # the caption, corrected
+    assert fixed.text.startswith("Saved.")
+    await chat.press_button("Continue")
+    shown = await chat.press_button("Now")
+    assert [(r.photo, r.caption) for r in shown if isinstance(r, SendPhoto)] == [
+        ("photo-1", "Photo of the day")
+    ]
+
+
+async def test_a_photo_added_later_is_refused_while_a_version_is_too_long_for_a_caption(
+    offline: Offline,
+) -> None:
+    await people(offline, {1: "en", 2: "ru"})
+    chat = await to_everyone(offline)
+    await chat.send("Hello")
+    await chat.press_button("Русский")
+    long = "Очень длинный текст. " * 60  # 1,260 characters: a message, not a caption
+    await chat.send(long)
+    photo = [PhotoSize(file_id="photo-2", file_unique_id="p2", width=10, height=10)]
+    refused = only(await chat.feed(chat.message_update(photo=photo, caption="Hi")), SendMessage)
+    assert refused.text.startswith("With a photo, every language's text becomes its caption")
+    assert "Русский" in refused.text
+    (menu,) = [
+        m
+        for m in chat.messages()
+        if m.reply_markup is not None and "Continue »" in labels(m.reply_markup)
+    ]
+    await chat.press_button("Continue", menu)  # the versions menu, above the refusal
+    (when,) = [m for m in chat.messages() if m.message_id == menu.message_id]
+    shown = await chat.press_button("Now", when)  # the draft as it was: two texts, no photo
+    assert not [r for r in shown if isinstance(r, SendPhoto)]
+    assert {"Hello", long} <= {r.text for r in shown if isinstance(r, SendMessage)}
+
+
 async def test_the_kazakh_composer_names_a_language_without_hanging_a_case_on_it(
     offline: Offline,
 ) -> None:

@@ -185,6 +185,14 @@ def album_first_photo() -> str:
     )
 
 
+def version_too_long_for_photo(lang: Lang) -> str:
+    return _(
+        "With a photo, every language's text becomes its caption, which holds at most 1,024 "
+        "characters, and the {language} text is longer. Shorten it first, or send the text "
+        "without the photo."
+    ).format(language=LANGUAGE_NAMES[lang])
+
+
 def version_is_text(lang: Lang) -> str:
     return _(
         "A version in another language is text only (the photo, if there is one, is the same "
