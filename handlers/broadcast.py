@@ -494,9 +494,8 @@ async def organizers_command(
     roles: Roles,
 ) -> None:
     verb, _, who = (command.args or "").strip().partition(" ")
-    admin = roles.is_admin(person.id)
-    if not admin and (verb or not await roles.is_organizer(person.id)):
-        roles.refused(person.id, "/organizers")  # organizers see the list; admins change it
+    if not await roles.may_see_organizers(person.id, changing=bool(verb)):
+        roles.refused(person.id, "/organizers")
         await message.answer(views.admins_only())
         return
     if verb in ("add", "remove"):
@@ -516,7 +515,7 @@ async def organizers_command(
         return
     admins = sorted(roles.admins)
     added = await roles.added_organizers()
-    await message.answer(views.organizers_list(admins, added, manage=admin))
+    await message.answer(views.organizers_list(admins, added, manage=roles.is_admin(person.id)))
 
 
 def create_router() -> Router:

@@ -70,6 +70,10 @@ class Roles:
     def led_delegations(self, person_id: int) -> list[Delegation]:
         return [d for d in self._programs.current.delegations if person_id in d.leaders]
 
+    async def may_see_organizers(self, person_id: int, *, changing: bool) -> bool:
+        """Organizers see who the organizers are; only admins change it."""
+        return self.is_admin(person_id) or (not changing and await self.is_organizer(person_id))
+
     async def may_broadcast(self, person_id: int) -> bool:
         return await self.is_organizer(person_id) or bool(self.led_delegations(person_id))
 
