@@ -14,8 +14,9 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import yaml
-from aiogram.methods import SendVenue
+from aiogram.methods import SendMessage, SendVenue
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from hypothesis import HealthCheck, given, settings
@@ -191,6 +192,33 @@ async def test_browsing_a_300_event_program_through_the_dispatcher(tmp_path: Pat
         await chat.press_button("1")  # the card of the first event of the last page
         await chat.send("/now")
         await chat.send("/where")
+    finally:
+        await db.close()
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+async def test_stats_of_a_big_program_keep_their_summaries_and_count_what_they_leave_out(
+    tmp_path: Path, lang: str
+) -> None:
+    program = generate_program(300, seed=7, title_length=400)
+    seated = [event for event in program.events if event.capacity is not None]
+    assert len(seated) > 60
+    db = await Database.open(tmp_path / "bot.db")
+    session = OfflineSession()
+    settings_ = Settings(_env_file=None, admin_ids=frozenset({ORGANIZER}))
+    app = await create_app(settings_, program, db=db, session=session, token="1:offline")
+    organizer = OfflineChat(
+        app.dispatcher, app.bot, session, OfflineUser(ORGANIZER, "Org", language_code=lang)
+    )
+    try:
+        stats = only(await organizer.send("/stats"), SendMessage)  # refused if over 4096
+        shown = parse_html(stats.text)[0].splitlines()
+        numbered = [line for line in shown if re.match(r"\d+\. ", line)]
+        assert 5 < len(numbered) < len(seated)
+        more = {"en": "…and {n} more events", "ru": "…и ещё {n}", "kk": "…және тағы {n}"}[lang]
+        assert any(line.startswith(more.format(n=len(seated) - len(numbered))) for line in shown)
+        assert len(shown) > len(numbered) + 6  # the language and delegation blocks are there
+        assert labels(stats.reply_markup) == [f"📄 {n}" for n in range(1, 21)]
     finally:
         await db.close()
 

@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from bot.buttons import Buttons
 from bot.callbacks import (
@@ -28,7 +29,7 @@ from bot.keyboards import home_button
 from bot.program.models import Event, Lang, Program
 from bot.services.signups import AgendaItem, EventState, Outcome, SignupResult, Stats
 from bot.storage.signups import Participant, Signup
-from bot.texts import capitalized, esc, fit, shorten
+from bot.texts import MAX_MESSAGE, capitalized, esc, fit, length, shorten, window
 from bot.views.schedule import event_card, event_line
 
 NOTICE_TITLE = 60  # a title inside a callback notice (200 characters at most)
@@ -210,13 +211,14 @@ def agenda_calendar_name() -> str:
 
 
 def stats(program: Program, data: Stats, lang: Lang) -> tuple[str, InlineKeyboardMarkup]:
-    lines = [_("📊 <b>Sign-ups</b>"), ""]
-    builder = Buttons()
+    """Seats and waitlists event by event, as many as fit, then who signed up by language and
+    by delegation (kept whole: the events are cut, counted, and still reachable by /export)."""
+    rows = []
     for number, row in enumerate(data.events, 1):
         event, counts = row.event, row.counts
         title = esc(shorten(event.title.get(lang), 70))
         cancelled = " ❌" if event.cancelled else ""
-        lines.append(
+        rows.append(
             _("{number}. {title}{cancelled}: {seats}/{capacity}, waitlist {waitlist}").format(
                 number=number,
                 title=title,
@@ -226,19 +228,36 @@ def stats(program: Program, data: Stats, lang: Lang) -> tuple[str, InlineKeyboar
                 waitlist=counts.waitlist,
             )
         )
-        if number <= STATS_EVENTS:
-            builder.button(text=f"📄 {number}", callback_data=StatsCb(export=event.id))
-    lines += ["", _("<b>People signed up, by language</b>")]
-    lines += [f"• {key}: {count}" for key, count in sorted_counts(data.by_language)]
-    lines += ["", _("<b>By delegation</b>")]
+    tail = ["", _("<b>People signed up, by language</b>")]
+    tail += [f"• {key}: {count}" for key, count in sorted_counts(data.by_language)]
+    tail += ["", _("<b>By delegation</b>")]
     names = {d.id: d.name.get(lang) for d in program.delegations}
-    lines += [
+    tail += [
         f"• {esc(shorten(names.get(key or '', key or '—'), 60))}: {count}"
         for key, count in sorted_counts(data.by_delegation)
     ]
-    lines += ["", _("📄 N sends event N's participants as CSV; /export EVENT_ID does too.")]
+    tail += ["", _("📄 N sends event N's participants as CSV; /export EVENT_ID does too.")]
+
+    def message(shown: range) -> list[str]:
+        lines = [_("📊 <b>Sign-ups</b>"), "", *(rows[number] for number in shown)]
+        if left := len(rows) - len(shown):
+            lines.append(
+                ngettext(
+                    "…and {count} more event: /export EVENT_ID sends its participants.",
+                    "…and {count} more events: /export EVENT_ID sends their participants.",
+                    left,
+                ).format(count=left)
+            )
+        return lines + tail
+
+    shown = window(len(rows), lambda run: length("\n".join(message(run))) <= MAX_MESSAGE)
+    builder = Buttons()
+    for number in shown:
+        if number < STATS_EVENTS:
+            event = data.events[number].event
+            builder.button(text=f"📄 {number + 1}", callback_data=StatsCb(export=event.id))
     builder.adjust(5)
-    return fit(lines), builder.as_markup()
+    return fit(message(shown)), builder.as_markup()
 
 
 Key = TypeVar("Key", bound=str | None)
