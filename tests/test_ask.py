@@ -268,8 +268,7 @@ async def test_a_list_too_long_for_one_message_counts_what_it_leaves_out(
         }
     )
     offline.app.programs.swap(program)
-    chat = offline.chat(language_code="en")
-    (reply,) = of(await chat.send("sections"), SendMessage)  # refused if over 4096
+    reply = await asked(offline, "en", "sections")  # refused if over 4096
     numbers = numbers_shown(reply.text)
     assert 1 <= len(numbers) < 6
     assert labels(reply.reply_markup) == numbers == [str(n) for n in range(1, len(numbers) + 1)]

@@ -194,10 +194,10 @@ def heard(offline: Offline, chat: OfflineChat, event_id: str) -> list[str]:
     return reminders_to(offline.session, chat.user.id, title[:40])
 
 
-async def test_a_training_seat_given_up_stops_its_everyone_reminder_until_signed_up_again(
-    offline: Offline, clock: ManualClock
-) -> None:
-    gave_up, bystander = offline.chat(4101), offline.chat(4102)
+async def gave_up_training(offline: Offline, first_id: int) -> tuple[OfflineChat, OfflineChat]:
+    """Someone who signed up for the training and gave the seat up through its card, and a
+    bystander with no sign-ups; both reading English."""
+    gave_up, bystander = offline.chat(first_id), offline.chat(first_id + 1)
     for chat in (gave_up, bystander):
         await chat.send("/start")
     await sign_up(gave_up, TRAINING)
@@ -205,6 +205,13 @@ async def test_a_training_seat_given_up_stops_its_everyone_reminder_until_signed
     await gave_up.press_button("Cancel my seat")
     shown = await gave_up.press_button("Yes, give it up")  # the confirmation
     assert shown.answer().text == "Done: your place is given up."
+    return gave_up, bystander
+
+
+async def test_a_training_seat_given_up_stops_its_everyone_reminder_until_signed_up_again(
+    offline: Offline, clock: ManualClock
+) -> None:
+    gave_up, bystander = await gave_up_training(offline, 4101)
     await fire_until(offline.app, clock, at(16, 0))  # 30 min before the 16:30 training
     assert heard(offline, gave_up, TRAINING) == []
     (text,) = heard(offline, bystander, TRAINING)  # the reminder did go out
@@ -220,13 +227,7 @@ async def test_a_training_seat_given_up_stops_its_everyone_reminder_until_signed
 async def test_a_training_given_up_is_no_news_when_it_moves(
     offline: Offline, sample_program: Program
 ) -> None:
-    gave_up, bystander = offline.chat(4111, language_code="en"), offline.chat(4112)
-    for chat in (gave_up, bystander):
-        await chat.send("/start")
-    await sign_up(gave_up, TRAINING)
-    await card_of(gave_up, TRAINING)
-    await gave_up.press_button("Cancel my seat")
-    await gave_up.press_button("Yes, give it up")
+    gave_up, bystander = await gave_up_training(offline, 4111)
     offline.app.programs.swap(moved(sample_program, timedelta(hours=1), TRAINING))
     await window_passes(offline)
     assert change_notices(offline, gave_up.user.id) == []  # they are not going
