@@ -10,10 +10,9 @@ from aiogram.utils.i18n import ngettext
 
 from bot.buttons import Buttons
 from bot.callbacks import EventAction, EventCb, MenuAction, MenuCb, VenueCb
-from bot.formatting import format_day
 from bot.program.models import Event, FaqEntry, Lang, Program, Room, Venue
-from bot.texts import MAX_MESSAGE, capitalized, esc, fit, length, shorten, window
-from bot.views.schedule import event_line
+from bot.texts import MAX_MESSAGE, esc, fit, length, shorten, window
+from bot.views.schedule import event_line, under_days
 
 FAQ_ANSWER = 3500
 
@@ -47,15 +46,8 @@ def events_found(
     events = sorted(events, key=lambda event: (event.starts_at, event.id))  # a list reads by time
 
     def page(shown: range) -> list[str]:
-        lines = [_("Here is what I found:")]
-        day = None
-        for index in shown:
-            event = events[index]
-            local_day = event.starts_at.astimezone(program.tz).date()
-            if local_day != day:
-                day = local_day
-                lines += ["", f"<b>{capitalized(format_day(day, lang))}</b>"]
-            lines.append(event_line(program, event, lang, index + 1))
+        rows = ((events[i], event_line(program, events[i], lang, i + 1)) for i in shown)
+        lines = [_("Here is what I found:"), *under_days(program, lang, rows)]
         lines += ["", _("Tap a number to open the event.")]
         if left := more + len(events) - len(shown):
             lines.append(_more_found(left))

@@ -23,15 +23,15 @@ from bot.callbacks import (
     MenuCb,
 )
 from bot.deeplinks import DeepLink, LinkKind, start_link
-from bot.formatting import format_day, format_time, format_weekday
+from bot.formatting import format_time, format_weekday
 from bot.i18n import LANGUAGE_FLAGS
 from bot.keyboards import back_to_menu, home_button
 from bot.program.models import Delegation, ItineraryItem, ItineraryKind, Lang, Program
 from bot.services.delegations import Entry, Itinerary, Spot, item_spot
 from bot.storage.people import Person
-from bot.texts import MAX_MESSAGE, capitalized, esc, fit, kind_icon, length, shorten, window
+from bot.texts import MAX_MESSAGE, esc, fit, kind_icon, length, shorten, window
 from bot.views import places as place_views
-from bot.views.schedule import place_of
+from bot.views.schedule import day_heading, place_of
 
 ITEM_ICONS = {
     ItineraryKind.ARRIVAL: "🛬",
@@ -130,7 +130,7 @@ class _Row:
 
 def _row(program: Program, entry: Entry, lang: Lang, *, marked: bool) -> _Row:
     on = entry.starts_at.astimezone(program.tz).date()
-    day, weekday = f"<b>{capitalized(format_day(on, lang))}</b>", format_weekday(on, lang)
+    day, weekday = day_heading(on, lang), format_weekday(on, lang)
     start = _when(program, entry.starts_at, lang)
     span = start if entry.ends_at is None else f"{start}–{_when(program, entry.ends_at, lang)}"
     mark = "▶️ " if marked else ""

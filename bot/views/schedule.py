@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Collection, Iterable, Sequence
+from datetime import date, datetime, timedelta
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
@@ -62,6 +62,25 @@ def place_of(
     return place
 
 
+def day_heading(day: date, lang: Lang) -> str:
+    """A day as the heading of its events: "<b>Thursday, 10 December</b>"."""
+    return f"<b>{capitalized(format_day(day, lang))}</b>"
+
+
+def under_days(program: Program, lang: Lang, rows: Iterable[tuple[Event, str]]) -> list[str]:
+    """Events' lines in the order given, a blank line and its day's heading before each day's
+    first, as the schedule, the agenda and found events read."""
+    lines: list[str] = []
+    day = None
+    for event, line in rows:
+        local_day = event.starts_at.astimezone(program.tz).date()
+        if local_day != day:
+            day = local_day
+            lines += ["", day_heading(day, lang)]
+        lines.append(line)
+    return lines
+
+
 def event_line(program: Program, event: Event, lang: Lang, number: int | None = None) -> str:
     tz = program.tz
     span = f"{format_time(event.starts_at, lang, tz)}–{format_time(event.ends_at, lang, tz)}"
@@ -103,7 +122,7 @@ def schedule_text(
     note: str | None = None,
 ) -> str:
     lines = [note, ""] if note else []
-    lines.append(f"📅 <b>{capitalized(format_day(page.day, lang))}</b>")
+    lines.append(f"📅 {day_heading(page.day, lang)}")
     chosen = filter_label(program, lang, kind, section)
     if chosen:
         lines.append("🔎 " + chosen)

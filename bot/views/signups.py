@@ -23,14 +23,13 @@ from bot.callbacks import (
     SignupCb,
     StatsCb,
 )
-from bot.formatting import format_day
 from bot.i18n import locale_of
 from bot.keyboards import home_button
 from bot.program.models import Event, Lang, Program
 from bot.services.signups import AgendaItem, EventState, Outcome, SignupResult, Stats
 from bot.storage.signups import Participant, Signup
-from bot.texts import MAX_MESSAGE, capitalized, esc, fit, length, shorten, window
-from bot.views.schedule import event_card, event_line
+from bot.texts import MAX_MESSAGE, esc, fit, length, shorten, window
+from bot.views.schedule import event_card, event_line, under_days
 
 NOTICE_TITLE = 60  # a title inside a callback notice (200 characters at most)
 AGENDA_ITEMS = 30  # /my lists at most this many (buttons: 2 per item, 100 at most)
@@ -167,13 +166,14 @@ def agenda(
         return text, home_button(builder).as_markup()
     shown = items[:AGENDA_ITEMS]
     lines = [_("🗂 <b>My agenda</b>")]
-    day = None
-    for number, item in enumerate(shown, 1):
-        local_day = item.event.starts_at.astimezone(program.tz).date()
-        if local_day != day:
-            day = local_day
-            lines += ["", f"<b>{capitalized(format_day(day, lang))}</b>"]
-        lines.append(event_line(program, item.event, lang, number) + " " + mark(item.signup))
+    lines += under_days(
+        program,
+        lang,
+        (
+            (item.event, event_line(program, item.event, lang, number) + " " + mark(item.signup))
+            for number, item in enumerate(shown, 1)
+        ),
+    )
     if len(items) > AGENDA_ITEMS:
         lines += ["", _("… and more: see each event's card.")]
     lines += ["", _("A number opens the event; ✖ gives up your place there.")]
