@@ -12,7 +12,7 @@ from bot.keyboards import language_choice, main_menu
 from bot.program import Lang, ProgramHolder
 from bot.replies import send_event_card, send_venue
 from bot.services.answers import Answers
-from bot.services.schedule import default_day_index, named_day_index
+from bot.services.schedule import asked_day_index
 from bot.services.signups import SignupService
 from bot.storage import Person
 from bot.views import answers as views
@@ -44,14 +44,9 @@ async def question(
         await message.answer(agenda, reply_markup=keys)
     elif reply.kind == "schedule":
         now = clock.now()
-        day = named_day_index(program, now, reply.day)
-        screen, keyboard = schedule_views.schedule_screen(
-            program,
-            lang,
-            default_day_index(program, now) if day is None else day,
-            now,
-            note=None if day is not None else schedule_views.not_a_forum_day(program, lang),
-        )
+        day, as_asked = asked_day_index(program, now, reply.day)
+        note = None if as_asked else schedule_views.not_a_forum_day(program, lang)
+        screen, keyboard = schedule_views.schedule_screen(program, lang, day, now, note=note)
         await message.answer(screen, reply_markup=keyboard)
     elif reply.kind == "menu":
         name = message.from_user.first_name if message.from_user else ""

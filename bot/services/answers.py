@@ -638,22 +638,24 @@ _KIND_TERMS_BY_START: Final = MappingProxyType(
 )
 
 
-def _is_kind_word(word: str) -> bool:
-    """Whether a word is (a form of) a term of some kind name."""
-    return word in _KIND_TERMS or any(
-        _stem_similarity(word, term) for term in _KIND_TERMS_BY_START.get(word[:3], ())
+def _kind_terms_of(word: str) -> set[str]:
+    """The kind-name terms a word is, or is a form of ("тренингтер" ~ "тренинг")."""
+    terms = {word} if word in _KIND_TERMS else set()
+    terms.update(
+        term for term in _KIND_TERMS_BY_START.get(word[:3], ()) if _stem_similarity(word, term)
     )
+    return terms
+
+
+def _is_kind_word(word: str) -> bool:
+    return bool(_kind_terms_of(word))
 
 
 def _named_kinds(words: list[str]) -> frozenset[EventKind]:
     """The kinds whose whole name the question's words include ("trainings", "мастер-класс"):
     it asks for events of those kinds, not for a room that shares the word ("Computer training
     room"), nor for an event of another kind that mentions it ("Section moderators")."""
-    named = {word for word in words if word in _KIND_TERMS}
-    for word in words:
-        named.update(
-            term for term in _KIND_TERMS_BY_START.get(word[:3], ()) if _stem_similarity(word, term)
-        )
+    named = set().union(*(_kind_terms_of(word) for word in words))
     return frozenset(kind for kind, phrase in _KIND_PHRASES if phrase <= named)
 
 
@@ -1044,7 +1046,7 @@ class Answers:
             return Reply(intent, day=day if intent == "schedule" else None)
         hits = self.search(text, limit=None)
         program = self._programs.current
-        index = named_day_index(program, now, day) if day is not None else None
+        index = None if day is None else named_day_index(program, now, day)
         if index is not None:
             date = program.forum.days[index]
             on_day = [

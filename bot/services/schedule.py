@@ -54,11 +54,9 @@ def default_day_index(program: Program, now: datetime) -> int:
     return days.index(today) if today in days else 0
 
 
-def named_day_index(program: Program, now: datetime, day: int | str | None) -> int | None:
-    """The forum day a question names: a weekday (Monday 0), "today" or "tomorrow"; the
-    default day when it names none; None when it names a day the forum is not on."""
-    if day is None:
-        return default_day_index(program, now)
+def named_day_index(program: Program, now: datetime, day: int | str) -> int | None:
+    """The forum day a question names: a weekday (Monday 0), "today" or "tomorrow"; None when
+    the forum is not on that day."""
     today = now.astimezone(program.tz).date()
     days = program.forum.days
     if day == "today" or day == "tomorrow":
@@ -70,6 +68,15 @@ def named_day_index(program: Program, now: datetime, day: int | str | None) -> i
             if on.weekday() == day:
                 return index
     return None
+
+
+def asked_day_index(program: Program, now: datetime, day: int | str | None) -> tuple[int, bool]:
+    """The day a schedule asked for in words opens on (the named day, else the default one),
+    and whether it is the day named (False: the forum is not on it)."""
+    index = named_day_index(program, now, day) if day is not None else None
+    if index is not None:
+        return index, True
+    return default_day_index(program, now), day is None
 
 
 def day_page(
