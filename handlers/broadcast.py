@@ -253,7 +253,7 @@ async def text_received(
     html = _typed_html(message)
     saved: dict[str, str] = dict(data.get("texts", {}))
     default = data.get("default", lang)
-    if current != Compose.text.state and current != Compose.version.state and photo is None:
+    if current not in (Compose.text.state, Compose.version.state) and photo is None:
         photo = data.get("photo")  # a corrected text at a later step is the photo's caption
     with_photo = photo is not None or (current == Compose.version.state and data.get("photo"))
     if html:
