@@ -1,5 +1,13 @@
 """aiogram routers, one module per feature, under one private-chats router; the catch-all
-router comes last."""
+router comes last.
+
+Every update walks the routers in order until one takes it, and each router it passes costs
+about as much as a simple handler (aiogram wraps its middlewares and copies the handler data
+at each one). So the routers that take most of the forum's traffic come first (the schedule,
+sign-ups, venues), the rare ones later, and the errors router, which takes no update, after
+the catch-all. Their commands and callback prefixes do not overlap, so the order changes no
+answer; only the free-text router must stay behind the dialogues that read text (broadcast).
+"""
 
 from __future__ import annotations
 
@@ -35,21 +43,21 @@ def routers() -> list[Router]:
     for observer in (private.message, private.callback_query, private.my_chat_member):
         observer.filter(PrivateChat())
     private.include_routers(
-        membership.create_router(),
+        schedule.create_router(),
+        signups.create_router(),
+        places.create_router(),
+        menu.create_router(),
         start.create_router(),
         language.create_router(),
-        menu.create_router(),
-        schedule.create_router(),
-        places.create_router(),
-        signups.create_router(),
         settings.create_router(),
         delegations.create_router(),
         organizer.create_router(),
         broadcast.create_router(),
+        membership.create_router(),
         ask.create_router(),  # free text: after every command and button
     )
     return [
-        errors.create_router(),
         private,
         fallback.create_router(),  # last: whatever nothing else took
+        errors.create_router(),
     ]
