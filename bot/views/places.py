@@ -10,6 +10,7 @@ from babel.numbers import format_decimal
 
 from bot.buttons import Buttons
 from bot.callbacks import VenueCb
+from bot.formatting import LOCALES
 from bot.keyboards import home_button
 from bot.program.models import Lang, Program, Room, Venue
 from bot.texts import esc, fit, shorten
@@ -76,12 +77,14 @@ HERE_METERS = 50  # closer than this to a venue's pin, a person is at the venue
 
 def format_distance(meters: float, lang: Lang) -> str:
     if meters < 1000:
-        return _("{distance} m").format(distance=format_decimal(round(meters, -1), locale=lang))
+        return _("{distance} m").format(
+            distance=format_decimal(round(meters, -1), locale=LOCALES[lang])
+        )
     kilometres = meters / 1000
     shown = (
-        format_decimal(round(kilometres, 1), format="#,##0.0", locale=lang)
+        format_decimal(round(kilometres, 1), format="#,##0.0", locale=LOCALES[lang])
         if kilometres < 100
-        else format_decimal(round(kilometres), format="#,##0", locale=lang)
+        else format_decimal(round(kilometres), format="#,##0", locale=LOCALES[lang])
     )
     return _("{distance} km").format(distance=shown)
 
