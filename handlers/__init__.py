@@ -3,10 +3,12 @@ router comes last.
 
 Every update walks the routers in order until one takes it, and each router it passes costs
 about as much as a simple handler (aiogram wraps its middlewares and copies the handler data
-at each one). So the routers that take most of the forum's traffic come first (the schedule,
-sign-ups, venues), the rare ones later, and the errors router, which takes no update, after
-the catch-all. Their commands and callback prefixes do not overlap, so the order changes no
-answer; only the free-text router must stay behind the dialogues that read text (broadcast).
+at each one). So the routers that take most of the forum's traffic come first: the schedule,
+sign-ups, venues, and the questions in plain words (a fifth of what people send). Questions
+need only come after the broadcast dialogue, the one place where typed text means something
+else; the routers after them take commands and buttons only, which questions never are
+(tests/test_quality.py holds them to it). The errors router takes no update and comes after
+the catch-all.
 """
 
 from __future__ import annotations
@@ -46,15 +48,15 @@ def routers() -> list[Router]:
         schedule.create_router(),
         signups.create_router(),
         places.create_router(),
+        broadcast.create_router(),  # its dialogue reads text: before the questions
+        ask.create_router(),  # free text; the routers after it take commands and buttons only
         menu.create_router(),
         start.create_router(),
         language.create_router(),
         settings.create_router(),
         delegations.create_router(),
         organizer.create_router(),
-        broadcast.create_router(),
         membership.create_router(),
-        ask.create_router(),  # free text: after every command and button
     )
     return [
         private,

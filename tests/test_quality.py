@@ -77,6 +77,25 @@ def test_buttons_and_commands_are_matched_by_the_bots_own_filters() -> None:
     assert slow == []
 
 
+def test_the_routers_after_the_questions_take_commands_only() -> None:
+    """Questions in plain words come early among the routers, for speed (handlers/__init__.py):
+    a router after them that took typed text would silently lose it to the questions."""
+    import handlers
+    from bot.filters import Cmd, CmdStart
+
+    private = next(root for root in handlers.routers() if root.name == "private chats")
+    names = [router.name for router in private.sub_routers]
+    after = private.sub_routers[names.index("handlers.ask") + 1 :]
+    takes_text = [
+        f"{router.name}: {handler.callback.__name__}"
+        for router in after
+        for handler in router.message.handlers
+        if not any(isinstance(f.callback, Cmd | CmdStart) for f in handler.filters or ())
+    ]
+    assert len(after) >= 5  # menu, start, language, settings, delegations, organizer, ...
+    assert takes_text == []
+
+
 def test_no_feature_router_reaches_into_another() -> None:
     """A step shared by two features lives in bot/ (or the press is routed to its owner):
     one handlers module importing another ties their routers' order and state together."""
