@@ -22,6 +22,7 @@ from bot.offline import OfflineChat, OfflineSession, OfflineUser
 from bot.program import Program, load_program, parse_program
 from bot.program.models import ItineraryItem
 from bot.storage import Database
+from tests.fakes.telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_PROGRAM = ROOT / "data" / "forum.yaml"
@@ -104,6 +105,13 @@ def i18n_context() -> Iterator[I18n]:
     i18n = create_i18n()
     with i18n.context():
         yield i18n
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    """A fake Bot API with Telegram's limits (a test module may define its own)."""
+    async with FakeTelegram() as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

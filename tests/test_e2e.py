@@ -33,12 +33,6 @@ class Running:
         await asyncio.wait_for(self.task, 20)
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-
-
 async def start_bot(
     fake: FakeTelegram,
     program: Program,

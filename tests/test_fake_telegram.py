@@ -53,12 +53,6 @@ def keyboard(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
 
 
 @pytest_asyncio.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-
-
-@pytest_asyncio.fixture
 async def bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
     async with fake.create_bot() as client:
         yield client

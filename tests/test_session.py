@@ -25,12 +25,6 @@ KEYBOARD = InlineKeyboardMarkup(
 
 
 @pytest_asyncio.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-
-
-@pytest_asyncio.fixture
 async def bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
     session = TelegramSession(api=TelegramAPIServer.from_base(fake.url))
     session.middleware(PinResponseTypes())
@@ -40,9 +34,7 @@ async def bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
 
 
 @pytest.mark.asyncio
-async def test_a_sent_message_comes_back_as_telegram_has_it(
-    fake: FakeTelegram, bot: Bot
-) -> None:
+async def test_a_sent_message_comes_back_as_telegram_has_it(fake: FakeTelegram, bot: Bot) -> None:
     fake.send_message(ANNA, "/start")
     sent = await bot.send_message(
         ANNA.id, "<b>Среда</b> &amp; четверг", parse_mode="HTML", reply_markup=KEYBOARD
