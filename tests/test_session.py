@@ -8,9 +8,11 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter, TelegramServerError
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.session import PinResponseTypes, TelegramSession
 from tests.fakes.telegram import FakeTelegram, FakeUser
@@ -28,7 +30,9 @@ KEYBOARD = InlineKeyboardMarkup(
 async def bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
     session = TelegramSession(api=TelegramAPIServer.from_base(fake.url))
     session.middleware(PinResponseTypes())
-    client = Bot(fake.token, session=session)
+    client = Bot(
+        fake.token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML)
+    )
     yield client
     await client.session.close()
 
@@ -36,17 +40,33 @@ async def bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
 @pytest.mark.asyncio
 async def test_a_sent_message_comes_back_as_telegram_has_it(fake: FakeTelegram, bot: Bot) -> None:
     fake.send_message(ANNA, "/start")
-    sent = await bot.send_message(
-        ANNA.id, "<b>Среда</b> &amp; четверг", parse_mode="HTML", reply_markup=KEYBOARD
-    )
+    sent = await bot.send_message(ANNA.id, "<b>Среда</b> &amp; четверг", reply_markup=KEYBOARD)
     [message] = fake.chat(ANNA.id)
     assert sent.message_id == message.message_id
     assert sent.chat.id == ANNA.id
-    assert sent.text == "Среда & четверг"
+    assert sent.text == "Среда & четверг"  # the bot's default parse mode, HTML
     assert sent.entities is not None
     assert [(e.type, e.offset, e.length) for e in sent.entities] == [("bold", 0, 5)]
     assert sent.reply_markup == KEYBOARD
     assert message.reply_markup == KEYBOARD.model_dump(exclude_none=True)
+    plain = await bot.send_message(ANNA.id, "<b>as typed</b>", parse_mode=None)
+    assert (plain.text, plain.entities) == ("<b>as typed</b>", None)
+
+
+@pytest.mark.asyncio
+async def test_a_file_goes_up_as_a_form_with_the_default_parse_mode(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    fake.send_message(ANNA, "/start")
+    content = b"id;name\n1;Anna\n"
+    sent = await bot.send_document(
+        ANNA.id, BufferedInputFile(content, filename="signups.csv"), caption="<i>Список</i>"
+    )
+    assert sent.caption == "Список"
+    message = fake.last_message(ANNA.id)
+    assert message.file is not None
+    assert (message.file.filename, message.file.data) == ("signups.csv", content)
+    assert message.html == "<i>Список</i>"
 
 
 @pytest.mark.asyncio
