@@ -43,6 +43,7 @@ from bot.storage.outbox import OutboxRepository
 from bot.storage.reminders import ReminderRepository
 from bot.storage.signups import SignupRepository
 from bot.storage.told import ToldRepository
+from bot.views.schedule import ScheduleScreens
 
 log = logging.getLogger(__name__)
 
@@ -214,6 +215,7 @@ async def create_app(
         people=people,
         clock=clock,
         answers=Answers(programs),
+        screens=ScheduleScreens(),
         signups=signups,
         notifier=notifier,
         reload=reload,

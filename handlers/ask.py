@@ -18,6 +18,7 @@ from bot.storage import Person
 from bot.views import answers as views
 from bot.views import schedule as schedule_views
 from bot.views import signups as signup_views
+from bot.views.schedule import ScheduleScreens
 
 
 async def question(
@@ -29,6 +30,7 @@ async def question(
     signups: SignupService,
     clock: Clock,
     person: Person,
+    screens: ScheduleScreens,
 ) -> None:
     program = programs.current
     reply = answers.reply(message.text or "", clock.now())
@@ -46,7 +48,7 @@ async def question(
         now = clock.now()
         day, as_asked = asked_day_index(program, now, reply.day)
         note = None if as_asked else schedule_views.not_a_forum_day(program, lang)
-        screen, keyboard = schedule_views.schedule_screen(program, lang, day, now, note=note)
+        screen, keyboard = screens.screen(program, lang, day, now, note=note)
         await message.answer(screen, reply_markup=keyboard)
     elif reply.kind == "menu":
         name = message.from_user.first_name if message.from_user else ""

@@ -17,23 +17,29 @@ from bot.services.schedule import default_day_index
 from bot.services.signups import SignupService
 from bot.views import places as place_views
 from bot.views import schedule as views
+from bot.views.schedule import ScheduleScreens
 
 
 async def schedule_command(
-    message: Message, lang: Lang, programs: ProgramHolder, clock: Clock
+    message: Message, lang: Lang, programs: ProgramHolder, clock: Clock, screens: ScheduleScreens
 ) -> None:
     program = programs.current
     now = clock.now()
-    text, markup = views.schedule_screen(program, lang, default_day_index(program, now), now)
+    text, markup = screens.screen(program, lang, default_day_index(program, now), now)
     await message.answer(text, reply_markup=markup)
 
 
 async def schedule_from_menu(
-    query: CallbackQuery, bot: Bot, lang: Lang, programs: ProgramHolder, clock: Clock
+    query: CallbackQuery,
+    bot: Bot,
+    lang: Lang,
+    programs: ProgramHolder,
+    clock: Clock,
+    screens: ScheduleScreens,
 ) -> None:
     program = programs.current
     now = clock.now()
-    text, markup = views.schedule_screen(program, lang, default_day_index(program, now), now)
+    text, markup = screens.screen(program, lang, default_day_index(program, now), now)
     await edit_in_place(bot, query.message, text, markup)
 
 
@@ -44,6 +50,7 @@ async def schedule_pressed(
     lang: Lang,
     programs: ProgramHolder,
     clock: Clock,
+    screens: ScheduleScreens,
 ) -> None:
     program = programs.current
     data = callback_data
@@ -52,7 +59,7 @@ async def schedule_pressed(
     elif data.view is ScheduleView.SECTIONS:
         text, markup = views.sections_menu(program, lang, data.day, data.kind, data.section)
     else:
-        text, markup = views.schedule_screen(
+        text, markup = screens.screen(
             program,
             lang,
             data.day,

@@ -65,6 +65,7 @@ EARLY = datetime(2000, 1, 1, tzinfo=UTC)  # every sign-up open: the most buttons
 
 def screens(program: Program) -> Iterator[Screen]:
     """Every message the schedule, card, now and venue views can make of `program`."""
+    pages = schedule.ScheduleScreens()
     kinds: list[int | None] = [None, *range(len(FILTER_KINDS))]
     sections: list[str | None] = [None, *(section.id for section in program.sections)]
     for lang in LANGS:
@@ -74,16 +75,12 @@ def screens(program: Program) -> Iterator[Screen]:
             for day in range(len(program.forum.days)):
                 for kind in kinds:
                     for section in sections:
-                        first = schedule.schedule_screen(
-                            program, lang, day, EARLY, kind=kind, section=section
-                        )
-                        yield first
-                        yield schedule.schedule_screen(
+                        yield pages.screen(program, lang, day, EARLY, kind=kind, section=section)
+                        yield pages.screen(
                             program, lang, day, EARLY, kind=kind, section=section, page=10_000
                         )
-                pages = day_page(program, day).pages
-                for page in range(pages):
-                    yield schedule.schedule_screen(program, lang, day, EARLY, page=page)
+                for page in range(day_page(program, day).pages):
+                    yield pages.screen(program, lang, day, EARLY, page=page)
                 yield schedule.kinds_menu(day, 1, sections[-1])
                 yield schedule.sections_menu(program, lang, day, 1, sections[-1])
             for event in program.events:

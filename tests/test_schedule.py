@@ -89,6 +89,45 @@ async def test_paging_and_day_switch_edit_one_message_in_place(offline: Offline)
     assert all(isinstance(r, (EditMessageText, AnswerCallbackQuery)) for r in shown)
 
 
+async def test_a_page_read_again_shows_what_changed_since(
+    offline: Offline, sample_program: Program, clock: ManualClock
+) -> None:
+    """Pages are rendered once and reused (bot/views/schedule.py): a program change and a
+    training that began in between must still show on the next reading."""
+    clock.set(at(9, 0, day=11))
+    chat = await english_chat(offline)
+    before = only(await chat.send("/schedule"), SendMessage)
+    assert numbered_lines(before.text)[0].startswith("1. 09:30–")
+    assert "✍️ 1" in labels(before.reply_markup)  # the training takes sign-ups until 09:30
+    training = sample_program.events_by_id["training-project-mgmt"]
+    renamed = training.title.model_copy(update={"en": "Project management, renamed"})
+    offline.app.programs.swap(with_event(sample_program, training.id, title=renamed))
+    renamed_page = only(await chat.send("/schedule"), SendMessage)
+    assert "Project management, renamed" in numbered_lines(renamed_page.text)[0]
+    clock.set(at(10, 0, day=11))
+    begun = only(await chat.send("/schedule"), SendMessage)
+    assert "✍️ 1" not in labels(begun.reply_markup)
+    still_open = [label for label in labels(before.reply_markup) if label.startswith("✍️ ")]
+    assert [label for label in labels(begun.reply_markup) if label.startswith("✍️ ")] == [
+        label for label in still_open if label != "✍️ 1"
+    ]
+
+
+async def test_the_same_page_reads_in_each_persons_language(offline: Offline) -> None:
+    russian = offline.chat(2002, language_code="ru")
+    english = await english_chat(offline)
+    kazakh = offline.chat(2003, language_code="kk")
+    pages = [
+        only(await chat.send("/schedule"), SendMessage) for chat in (russian, english, kazakh)
+    ]
+    headings = [visible_text(page.text).splitlines()[0] for page in pages]
+    assert headings == [
+        "📅 Четверг, 10 декабря",
+        "📅 Thursday, 10 December",
+        "📅 Бейсенбі, 10 желтоқсан",
+    ]
+
+
 async def test_filters_by_kind_and_by_section(offline: Offline, sample_program: Program) -> None:
     chat = await english_chat(offline)
     await chat.send("/schedule")
