@@ -117,6 +117,29 @@ async def test_giving_up_is_recorded_with_the_release_and_cleared_by_coming_back
         await db.close()
 
 
+async def test_free_seats_go_to_the_first_in_line_and_a_lowered_capacity_to_nobody(
+    tmp_path: Path,
+) -> None:
+    db = await Database.open(tmp_path / "forum.db")
+    try:
+        for person_id in range(1, 7):
+            await PeopleRepository(db).seen(
+                person_id, full_name="A", username=None, telegram_language="en", now=T0
+            )
+        repo = SignupRepository(db)
+        assert await repo.take(1, "training", 2, T0) == [1]
+        assert await repo.take(2, "training", 2, T0) == [2]
+        for person_id in (3, 4, 5, 6):
+            assert await repo.take(person_id, "training", 2, T0) == []  # they wait, in order
+        assert await repo.fill("training", 1) == []  # capacity cut below the seats held
+        assert await repo.seats_by_event() == {"training": {1, 2}}
+        assert await repo.fill("training", 5) == [3, 4, 5]  # raised: the first three in line
+        assert await repo.release(3, "training", 5, promote=True, now=T0) == ("seat", [6])
+        assert await repo.seats_by_event() == {"training": {1, 2, 4, 5, 6}}
+    finally:
+        await db.close()
+
+
 async def test_closing_twice_is_harmless(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "forum.db")
     await db.close()
