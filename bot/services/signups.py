@@ -153,15 +153,15 @@ class SignupService:
 
     async def state(self, person_id: int, event: Event) -> EventState:
         program = self._programs.current
-        signup = await self._repo.get(person_id, event.id)
-        seats_left = None
-        if event.capacity is not None:
-            rivals = self._rivals(program, event)
-            seats_left = await self._repo.free_seats(event.id, event.capacity, rivals)
-        reminded = event.id in await self._repo.reminders_of(person_id)
+        capacity = event.capacity
+        rivals = self._rivals(program, event) if capacity is not None else ()
+        standing = await self._repo.standing(person_id, event.id, rivals)
+        seats_left = None if capacity is None else max(0, capacity - standing.taken)
         now = self._clock.now()
         open_ = signups_open(program, event, now)
-        return EventState(signup, seats_left, open_, reminded, started=now >= event.starts_at)
+        return EventState(
+            standing.signup, seats_left, open_, standing.reminded, started=now >= event.starts_at
+        )
 
     async def sign_up(
         self, person_id: int, event_id: str, resolve: Resolve = Resolve.ASK
@@ -180,14 +180,14 @@ class SignupService:
             return SignupResult(Outcome.CANCELLED)
         if not self.is_open(program, event):
             return SignupResult(Outcome.CLOSED)
-        held = await self._repo.get(person_id, event_id)
-        if held is not None:
-            return SignupResult(Outcome.ALREADY, held)
-        policy = program.forum.clash_policy
         rivals = self._rivals(program, event)
+        standing = await self._repo.standing(person_id, event_id, rivals)
+        if standing.signup is not None:
+            return SignupResult(Outcome.ALREADY, standing.signup)
+        policy = program.forum.clash_policy
         # On a full event they join the waitlist and keep what they hold, so only a seat can
         # clash; under forbid a waitlist place does too: it could never become a seat.
-        full = await self._repo.free_seats(event.id, event.capacity, rivals) == 0
+        full = standing.taken >= event.capacity
         check = policy == "forbid" or not full
         clashes = await self._clashes(program, person_id, event) if check else ()
         promoted: dict[str, tuple[int, ...]] = {}

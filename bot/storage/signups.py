@@ -50,6 +50,15 @@ class Cohort:
 
 
 @dataclass(frozen=True, slots=True)
+class Standing:
+    """A person at an event: what they hold, the seats taken or owed, a reminder asked for."""
+
+    signup: Signup | None
+    taken: int
+    reminded: bool
+
+
+@dataclass(frozen=True, slots=True)
 class EventCounts:
     seats: int
     waitlist: int
@@ -123,6 +132,29 @@ class SignupRepository:
         )
         return None if row is None else _signup(row)
 
+    async def standing(
+        self, person_id: int, event_id: str, rivals: Sequence[str] = ()
+    ) -> Standing:
+        """A person's standing at an event, in one trip: what they hold (with their place in
+        line), the seats a newcomer could not take (held, or owed to someone waiting) and
+        whether they asked to be reminded. The inner `s` of the count is a waiting person,
+        the outer one theirs."""
+        row = await self._db.fetch_one(
+            f"""
+            SELECT s.*, {_POSITION},
+                (SELECT count(*) FROM signups WHERE event_id = ?1 AND status = 'seat')
+                    + (SELECT count(*) FROM signups s WHERE {_NEXT_IN_LINE}) AS taken,
+                EXISTS (
+                    SELECT 1 FROM remind_me WHERE person_id = ?3 AND event_id = ?1
+                ) AS reminded
+            FROM (SELECT 1) LEFT JOIN signups s ON s.person_id = ?3 AND s.event_id = ?1
+            """,
+            (event_id, json.dumps(list(rivals)), person_id),
+        )
+        assert row is not None  # the one row of (SELECT 1)
+        signup = None if row["id"] is None else _signup(row)
+        return Standing(signup, int(row["taken"]), bool(row["reminded"]))
+
     async def of_person(self, person_id: int) -> list[Signup]:
         rows = await self._db.fetch_all(
             f"SELECT s.*, {_POSITION} FROM signups s WHERE s.person_id = ? ORDER BY s.id",
@@ -186,17 +218,6 @@ class SignupRepository:
         if event_ids is None:
             return found
         return {event_id: found.get(event_id, EventCounts(0, 0)) for event_id in event_ids}
-
-    async def free_seats(self, event_id: str, capacity: int, rivals: Sequence[str] = ()) -> int:
-        """Seats a newcomer could take: those neither held nor owed to someone waiting."""
-        value = await self._db.fetch_value(
-            f"""
-            SELECT (SELECT count(*) FROM signups WHERE event_id = ?1 AND status = 'seat')
-                 + (SELECT count(*) FROM signups s WHERE {_NEXT_IN_LINE})
-            """,
-            (event_id, json.dumps(list(rivals))),
-        )
-        return max(0, capacity - int(value))
 
     async def participants(self, event_id: str) -> list[Participant]:
         rows = await self._db.fetch_all(
