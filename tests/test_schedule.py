@@ -15,6 +15,7 @@ from aiogram.methods import (
     SendVenue,
 )
 from aiogram.types import Message
+from aiogram.utils.i18n import I18n
 from icalendar import Calendar
 
 from bot.callbacks import EventAction, EventCb, ScheduleCb, ScheduleView
@@ -22,6 +23,7 @@ from bot.clock import ManualClock
 from bot.htmltext import visible_text
 from bot.offline import OfflineChat, button_data
 from bot.program import Program
+from bot.views.schedule import ScheduleScreens
 from tests.conftest import Offline, labels, only, with_event
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -126,6 +128,20 @@ async def test_the_same_page_reads_in_each_persons_language(offline: Offline) ->
         "📅 Thursday, 10 December",
         "📅 Бейсенбі, 10 желтоқсан",
     ]
+
+
+def test_a_remembered_page_follows_the_interface_language(
+    i18n_context: I18n, sample_program: Program
+) -> None:
+    """The program's words come from `lang`, the interface's from the gettext locale: a page
+    remembered under one locale is not shown under another."""
+    screens = ScheduleScreens()
+    with i18n_context.use_locale("ru"):
+        russian = visible_text(screens.screen(sample_program, "en", 0, at(8, 0))[0])
+    with i18n_context.use_locale("en"):
+        english = visible_text(screens.screen(sample_program, "en", 0, at(8, 0))[0])
+    assert "Страница 1 из 2" in russian
+    assert "Page 1 of 2" in english
 
 
 async def test_filters_by_kind_and_by_section(offline: Offline, sample_program: Program) -> None:

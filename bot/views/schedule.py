@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import ngettext
 
 from bot.buttons import Buttons
 from bot.callbacks import (
@@ -212,15 +212,16 @@ class ScheduleScreens:
     A page is the same for everyone reading it in one language until the program changes or
     an event on it stops taking sign-ups, and it took about 250 µs to render (forty times
     and days formatted, twenty-odd buttons built): the largest part of a press on a day.
-    The text is rendered in the current gettext locale, which is `lang` in every handler.
-    The last `size` pages are kept; the keyboards are frozen models, safe to send again.
+    The words of the interface come from the current gettext locale and the program's from
+    `lang` (the same in every handler); both are in the key. The last `size` pages are kept;
+    the keyboards are frozen models, safe to send again.
     """
 
     def __init__(self, size: int = 128) -> None:
         self._size = size
         self._program: Program | None = None
         self._pages: OrderedDict[
-            tuple[Lang, _SchedulePage, str | None], tuple[str, InlineKeyboardMarkup]
+            tuple[Lang, str, _SchedulePage, str | None], tuple[str, InlineKeyboardMarkup]
         ] = OrderedDict()
 
     def screen(
@@ -241,7 +242,7 @@ class ScheduleScreens:
             self._program = program
             self._pages.clear()
         wanted = _SchedulePage.of(program, day, now, kind, section, page)
-        key = (lang, wanted, note)
+        key = (lang, get_i18n().current_locale, wanted, note)
         found = self._pages.get(key)
         if found is not None:
             self._pages.move_to_end(key)
