@@ -106,11 +106,11 @@ class MovingOnEndsDialogues(BaseMiddleware):
     and went on with /now would find their next question taken for a broadcast text. So a
     command other than the dialogue's own (/cancel) and a press on "« Main menu" clear the FSM
     state before any filter looks at it, and the command runs as usual. The price: a broadcast
-    text cannot start with "/" (it would be taken for a command), which no real announcement
-    does. Other buttons (🔄 Refresh under /now, a schedule looked up in passing) leave the
-    dialogue alone: ending it there would lose a half-written draft without a word, while a
-    text taken for the draft is shown back and can be cancelled. Registered on the message and
-    callback query observers, after the Dispatcher's FSM middleware has put `state` and
+    text or caption cannot start with "/" (it would be taken for a command), which no real
+    announcement does. Other buttons (🔄 Refresh under /now, a schedule looked up in passing)
+    leave the dialogue alone: ending it there would lose a half-written draft without a word,
+    while a text taken for the draft is shown back and can be cancelled. Registered on the
+    message and callback query observers, after the Dispatcher's FSM middleware has put `state` and
     `raw_state` into the data.
     """
 
@@ -125,6 +125,6 @@ class MovingOnEndsDialogues(BaseMiddleware):
 
     def _moves_on(self, event: TelegramObject) -> bool:
         if isinstance(event, Message):
-            text = event.text or ""
+            text = event.text or event.caption or ""  # a command is one in a caption too
             return text.startswith("/") and command_name(text) not in DIALOGUE_COMMANDS
         return isinstance(event, CallbackQuery) and event.data == self._home

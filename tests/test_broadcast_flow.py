@@ -385,6 +385,21 @@ async def test_a_command_or_the_main_menu_leaves_an_unfinished_broadcast(
     assert wifi in only(await chat.send("wifi password"), SendMessage).text
 
 
+async def test_a_command_in_a_photo_caption_leaves_an_unfinished_broadcast_too(
+    offline: Offline,
+) -> None:
+    """Commands are read in captions as in texts (`Cmd`); the composer must not keep a photo
+    captioned /help as the broadcast, whatever the order of the routers."""
+    chat = await organizer(offline)
+    await chat.send("/broadcast")
+    await chat.press_button("Everyone")
+    photo = [PhotoSize(file_id="photo-1", file_unique_id="p1", width=10, height=10)]
+    helped = only(await chat.feed(chat.message_update(photo=photo, caption="/help")), SendMessage)
+    assert "/start" in visible_text(helped.text)  # the help, not "Saved. Add a version…"
+    wifi = "Is there Wi-Fi, and what's the password?"
+    assert wifi in only(await chat.send("wifi password"), SendMessage).text
+
+
 async def test_an_organizer_added_or_removed_gets_the_menu_of_their_new_role(
     offline: Offline,
 ) -> None:
