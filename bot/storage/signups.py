@@ -351,7 +351,7 @@ async def _fill(
         """,
         (event_id, json.dumps(list(rivals)), capacity),
     )
-    return [int(person) for _, person in sorted((int(row[0]), row[1]) for row in rows)]
+    return [int(row[1]) for row in sorted(rows, key=lambda row: int(row[0]))]  # by sign-up
 
 
 def _by_event(rows: Iterable[Row]) -> dict[str, set[int]]:
