@@ -153,39 +153,33 @@ class _SchedulePage:
     page: int
     joinable: frozenset[str]
 
-    @classmethod
-    def of(
-        cls,
-        program: Program,
-        day: int,
-        now: datetime,
-        kind: int | None,
-        section: str | None,
-        page: int,
-    ) -> _SchedulePage:
-        kind = kind if kind is not None and 0 <= kind < len(FILTER_KINDS) else None
-        section = section if section in program.sections_by_id else None
-        shown = _day_page(program, day, kind, section, page)
-        joinable = frozenset(
-            event.id
-            for event in shown.events
-            if event.capacity is not None and signups_open(program, event, now)
-        )
-        return cls(shown.day_index, kind, section, shown.page, joinable)
 
-
-def _day_page(
-    program: Program, day: int, kind: int | None, section: str | None, page: int
-) -> DayPage:
+def _asked_page(
+    program: Program,
+    day: int,
+    now: datetime,
+    kind: int | None,
+    section: str | None,
+    page: int,
+) -> tuple[DayPage, _SchedulePage]:
+    """The page asked for (filters that no longer exist fall back to "all", days and pages
+    out of range to the nearest), and what identifies it."""
+    kind = kind if kind is not None and 0 <= kind < len(FILTER_KINDS) else None
+    section = section if section in program.sections_by_id else None
     kind_filter = FILTER_KINDS[kind] if kind is not None else None
-    return day_page(program, day, kind=kind_filter, section=section, page=page)
+    shown = day_page(program, day, kind=kind_filter, section=section, page=page)
+    joinable = frozenset(
+        event.id
+        for event in shown.events
+        if event.capacity is not None and signups_open(program, event, now)
+    )
+    return shown, _SchedulePage(shown.day_index, kind, section, shown.page, joinable)
 
 
 def _render_page(
-    program: Program, lang: Lang, wanted: _SchedulePage, note: str | None
+    program: Program, lang: Lang, shown: DayPage, wanted: _SchedulePage, note: str | None
 ) -> tuple[str, InlineKeyboardMarkup]:
     kind_filter = FILTER_KINDS[wanted.kind] if wanted.kind is not None else None
-    shown = _day_page(program, wanted.day, wanted.kind, wanted.section, wanted.page)
     text = schedule_text(
         program,
         shown,
@@ -241,13 +235,13 @@ class ScheduleScreens:
         if program is not self._program:
             self._program = program
             self._pages.clear()
-        wanted = _SchedulePage.of(program, day, now, kind, section, page)
+        shown, wanted = _asked_page(program, day, now, kind, section, page)
         key = (lang, get_i18n().current_locale, wanted, note)
         found = self._pages.get(key)
         if found is not None:
             self._pages.move_to_end(key)
             return found
-        found = self._pages[key] = _render_page(program, lang, wanted, note)
+        found = self._pages[key] = _render_page(program, lang, shown, wanted, note)
         if len(self._pages) > self._size:
             self._pages.popitem(last=False)
         return found
