@@ -25,11 +25,14 @@ from bot.i18n import supported
 from bot.program import Lang, Program, ProgramHolder
 from bot.replies import edit_in_place
 from bot.services.broadcasts import (
+    CAPTION_LIMIT,
+    TEXT_LIMIT,
     Audience,
     AudienceKind,
     BroadcastService,
     Draft,
     parse_send_time,
+    too_long_for_a_caption,
 )
 from bot.services.people import PeopleService
 from bot.services.roles import Removal, Roles
@@ -37,9 +40,6 @@ from bot.storage import Person
 from bot.telegram_html import html_problem
 from bot.views import broadcasts as views
 from bot.views import delegations as delegation_views
-
-TEXT_LIMIT = 4096
-CAPTION_LIMIT = 1024
 
 
 class Compose(StatesGroup):
@@ -262,12 +262,10 @@ async def text_received(
             await message.answer(views.invalid_message(problem))
             return
     if with_photo and current != Compose.version.state:  # every version becomes a caption
-        for code, version in saved.items():
-            language = supported(code)
-            too_long = html_problem(version, limit=CAPTION_LIMIT) is not None
-            if code != default and language is not None and too_long:
-                await message.answer(views.version_too_long_for_photo(language))
-                return
+        too_long = too_long_for_a_caption(saved, default)
+        if too_long is not None:
+            await message.answer(views.version_too_long_for_photo(too_long))
+            return
     if current == Compose.version.state:
         saved[data["version"]] = html or ""
     else:

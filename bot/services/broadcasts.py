@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -12,13 +12,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.i18n import locale_of
+from bot.i18n import locale_of, supported
 from bot.program.holder import ProgramHolder
 from bot.program.models import LANGS, Lang, Program
 from bot.storage.broadcasts import Broadcast, BroadcastRepository
 from bot.storage.outbox import NewMessage, OutboxRepository, Payload
 from bot.storage.people import PeopleRepository, Person
 from bot.storage.signups import SignupRepository
+from bot.telegram_html import html_problem
+
+TEXT_LIMIT = 4096  # a message's text, after its HTML is parsed
+CAPTION_LIMIT = 1024  # a photo's caption: every version of a broadcast with a photo
 
 
 class AudienceKind(StrEnum):
@@ -68,6 +72,17 @@ class Draft:
 
     def text_for(self, lang: Lang) -> str:
         return self.texts.get(lang) or self.texts[self.default]
+
+
+def too_long_for_a_caption(texts: Mapping[str, str], default: str) -> Lang | None:
+    """The first version in another language than `default` too long to be a caption: a
+    photo cannot join the draft until it is shortened (None: every one fits)."""
+    for code, version in texts.items():
+        language = supported(code)
+        too_long = html_problem(version, limit=CAPTION_LIMIT) is not None
+        if code != default and language is not None and too_long:
+            return language
+    return None
 
 
 @dataclass(frozen=True, slots=True)
