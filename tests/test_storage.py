@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,6 +23,20 @@ from bot.storage.signups import SignupRepository
 from tests.conftest import Offline
 
 T0 = datetime(2026, 12, 10, 4, 0, tzinfo=UTC)
+
+
+@asynccontextmanager
+async def signups_of(tmp_path: Path, *people: int) -> AsyncIterator[SignupRepository]:
+    """Sign-ups of a fresh database that knows these people (signups refer to people)."""
+    db = await Database.open(tmp_path / "forum.db")
+    try:
+        for person_id in people:
+            await PeopleRepository(db).seen(
+                person_id, full_name="A", username=None, telegram_language="en", now=T0
+            )
+        yield SignupRepository(db)
+    finally:
+        await db.close()
 
 
 async def test_new_database_is_migrated_with_wal_and_foreign_keys(tmp_path: Path) -> None:
@@ -94,13 +110,7 @@ async def test_a_database_of_the_schema_before_declines_upgrades_and_keeps_its_d
 async def test_giving_up_is_recorded_with_the_release_and_cleared_by_coming_back(
     tmp_path: Path,
 ) -> None:
-    db = await Database.open(tmp_path / "forum.db")
-    try:
-        for person_id in (1, 2):
-            await PeopleRepository(db).seen(
-                person_id, full_name="A", username=None, telegram_language="en", now=T0
-            )
-        repo = SignupRepository(db)
+    async with signups_of(tmp_path, 1, 2) as repo:
         assert await repo.release(1, "training", 30, promote=True, now=T0) == (None, [])
         assert await repo.declined_by_event() == {}  # nothing held, nothing given up
         await repo.take(1, "training", 1, T0)
@@ -113,20 +123,12 @@ async def test_giving_up_is_recorded_with_the_release_and_cleared_by_coming_back
         assert await repo.declined_by_event() == {}
         await repo.set_reminder(2, "training", T0, on=False)
         assert await repo.declined_by_event() == {}  # "don't remind me" is not giving up
-    finally:
-        await db.close()
 
 
 async def test_free_seats_go_to_the_first_in_line_and_a_lowered_capacity_to_nobody(
     tmp_path: Path,
 ) -> None:
-    db = await Database.open(tmp_path / "forum.db")
-    try:
-        for person_id in range(1, 7):
-            await PeopleRepository(db).seen(
-                person_id, full_name="A", username=None, telegram_language="en", now=T0
-            )
-        repo = SignupRepository(db)
+    async with signups_of(tmp_path, *range(1, 7)) as repo:
         assert await repo.take(1, "training", 2, T0) == [1]
         assert await repo.take(2, "training", 2, T0) == [2]
         for person_id in (3, 4, 5, 6):
@@ -136,8 +138,6 @@ async def test_free_seats_go_to_the_first_in_line_and_a_lowered_capacity_to_nobo
         assert await repo.fill("training", 5) == [3, 4, 5]  # raised: the first three in line
         assert await repo.release(3, "training", 5, promote=True, now=T0) == ("seat", [6])
         assert await repo.seats_by_event() == {"training": {1, 2, 4, 5, 6}}
-    finally:
-        await db.close()
 
 
 async def test_closing_twice_is_harmless(tmp_path: Path) -> None:
