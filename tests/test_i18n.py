@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -113,6 +113,21 @@ def test_dates_and_times_in_each_language() -> None:
     assert format_date_range(first, last, "ru") == "10–11 декабря 2026\u202fг."
     assert format_date_range(first, last, "kk") == "2026\u202fж. 10–11 желтоқсан"
     assert format_date_range(date(2026, 11, 30), first, "en") == "30 November – 10 December 2026"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_time_of_day_reads_as_babel_writes_it_in_each_language(lang: Lang) -> None:
+    """format_time writes the time itself; Babel's "HH:mm" is what it must say, every minute."""
+    from babel.dates import format_time as babel_time
+
+    from bot.formatting import LOCALES
+
+    tz = ZoneInfo("Asia/Almaty")
+    start = datetime(2026, 12, 9, 19, 0, tzinfo=ZoneInfo("UTC"))  # midnight in Pavlodar
+    for minute in range(24 * 60):
+        moment = start + timedelta(minutes=minute)
+        expected = babel_time(moment.astimezone(tz), "HH:mm", locale=LOCALES[lang])
+        assert format_time(moment, lang, tz) == expected
 
 
 def test_time_does_not_depend_on_the_process_timezone(monkeypatch: pytest.MonkeyPatch) -> None:
