@@ -73,7 +73,13 @@ def window(count: int, fits: Callable[[range], bool], start: int = 0) -> range:
     as many as `fits` allows, then earlier ones while it still allows them (so a list that fits
     whole is shown whole). `fits` judges the whole message a run makes, notes of what is left out
     included, so the buttons of a list can be made for the entries shown and no others.
+
+    The whole list is tried first: most lists fit (a handful of events found, an agenda), and
+    each try renders the message, so growing the run one entry at a time rendered a list of n
+    entries n + 1 times to show it whole.
     """
+    if fits(range(count)):
+        return range(count)
     start = stop = min(max(start, 0), count)
     while stop < count and fits(range(start, stop + 1)):
         stop += 1

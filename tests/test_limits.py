@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -36,7 +36,7 @@ from bot.storage import Database
 from bot.storage.people import PeopleRepository, Person
 from bot.storage.signups import Signup, SignupRepository
 from bot.telegram_html import utf16_len
-from bot.texts import esc, fit, greeting, help_text
+from bot.texts import esc, fit, greeting, help_text, window
 from bot.views import delegations, places, schedule
 from tests.conftest import SAMPLE_PROGRAM, labels, only, program_of
 from tests.fakes.telegram import parse_html
@@ -119,6 +119,36 @@ def test_a_message_of_emoji_is_cut_by_utf16_units_not_characters() -> None:
     text = fit(lines)
     assert MAX_TEXT - 22 < utf16_len(text) <= MAX_TEXT  # as many whole lines as fit
     assert text.endswith("\n…")
+
+
+def test_a_list_that_fits_whole_is_shown_whole_from_one_rendering() -> None:
+    tried: list[range] = []
+
+    def fits(run: range) -> bool:
+        tried.append(run)
+        return True
+
+    assert window(7, fits, start=3) == range(7)
+    assert tried == [range(7)]
+
+
+def test_a_list_shown_whole_even_where_a_shorter_run_with_its_note_would_not_fit() -> None:
+    """A note of what is left out makes a shorter run longer than the whole list."""
+    entries, note, limit = [10, 10, 10], 25, 30
+
+    def fits(run: range) -> bool:
+        return sum(entries[i] for i in run) + (note if len(run) < len(entries) else 0) <= limit
+
+    assert window(len(entries), fits) == range(3)
+
+
+def test_a_list_too_long_shows_what_fits_from_its_start_then_earlier_entries() -> None:
+    def at_most(n: int) -> Callable[[range], bool]:
+        return lambda run: len(run) <= n
+
+    assert window(10, at_most(4)) == range(4)
+    assert window(10, at_most(4), start=8) == range(6, 10)  # two from 8 on, then two earlier
+    assert window(10, at_most(4), start=3) == range(3, 7)
 
 
 @settings(
