@@ -31,7 +31,7 @@ async def whole(url: str, token: str, database: Path) -> None:
     from bot.memory import settle_soon
     from bot.program import load_program
     from bot.retry import RetryMiddleware
-    from bot.session import PinResponseTypes, TelegramSession
+    from bot.session import TelegramSession
     from bot.storage import Database
 
     settings = Settings(
@@ -44,10 +44,9 @@ async def whole(url: str, token: str, database: Path) -> None:
     )
     db = await Database.open(settings.database_path)
     session = TelegramSession(api=TelegramAPIServer.from_base(url))  # no pacing middleware
-    session.middleware(PinResponseTypes())
     session.middleware(RetryMiddleware())
     app = await create_app(settings, load_program(SAMPLE).program, db=db, session=session)
-    settle_soon()  # as python -m bot does
+    settle_soon(app.prepare)  # as python -m bot does
     try:
         await app.dispatcher.start_polling(
             app.bot,

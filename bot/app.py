@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot, Dispatcher, methods
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
+from aiogram.methods.base import TelegramMethod
 from aiogram.utils.i18n import I18n
 
 import handlers
@@ -35,7 +37,7 @@ from bot.services.people import PeopleService
 from bot.services.reminders import ReminderPlanner
 from bot.services.roles import Roles
 from bot.services.signups import SignupService
-from bot.session import PinResponseTypes, TelegramSession
+from bot.session import TelegramSession
 from bot.storage import Database, PeopleRepository
 from bot.storage.broadcasts import BroadcastRepository
 from bot.storage.organizers import OrganizerRepository
@@ -49,6 +51,18 @@ log = logging.getLogger(__name__)
 
 # How long shutdown waits for updates being handled before it closes the database anyway.
 SHUTDOWN_GRACE_SECONDS = 15.0
+
+# The Bot API methods the bot sends as it answers people and delivers (a test holds this to the
+# calls in the code): `App.prepare` builds their schemas before a first press waits for one.
+SENT_METHODS: tuple[type[TelegramMethod[Any]], ...] = (
+    methods.SendMessage,
+    methods.EditMessageText,
+    methods.AnswerCallbackQuery,
+    methods.SendVenue,
+    methods.SendLocation,
+    methods.SendDocument,
+    methods.SendPhoto,
+)
 
 
 @dataclass(slots=True)
@@ -74,6 +88,7 @@ class App:
     changes: ProgramChanges
     delegations: DelegationService
     reload: ProgramReload
+    answers: Answers
 
     async def on_startup(self) -> None:
         program = self.programs.current
@@ -94,6 +109,15 @@ class App:
         jobs = await self.reminders.replan()
         log.info("%d reminder jobs planned", len(jobs))
         await self.changes.start()
+
+    def prepare(self) -> None:
+        """Build now what the first presses and questions would otherwise wait for: aiogram's
+        schemas of the requests the bot sends and of their answers (built on first use, see
+        bot/deferred_schemas.py), and the index questions are answered from."""
+        for bot in (self.bot, self.delivery_bot):
+            if isinstance(bot.session, TelegramSession):
+                bot.session.prepare(SENT_METHODS)
+        self.answers.prepare()
 
     async def on_shutdown(self) -> None:
         """Let the updates being handled finish, then close the database.
@@ -133,7 +157,6 @@ def telegram_session(settings: Settings, *, pacer: Pacer | None = None) -> Aioht
     and schedules its own retries.
     """
     session = TelegramSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
-    session.middleware(PinResponseTypes())
     if pacer is not None:
         session.middleware(RetryMiddleware())
         session.middleware(PacingMiddleware(pacer))
@@ -209,12 +232,13 @@ async def create_app(
 
     notifier = Notifier(i18n, people, programs, signups, outbox, clock, sender.wake)
     reload = ProgramReload(programs, signups, notifier, changes, reminders)
+    answers = Answers(programs)
     dispatcher = Dispatcher(
         settings=settings,
         programs=programs,
         people=people,
         clock=clock,
-        answers=Answers(programs),
+        answers=answers,
         screens=ScheduleScreens(),
         signups=signups,
         notifier=notifier,
@@ -256,6 +280,7 @@ async def create_app(
         changes=changes,
         delegations=delegations,
         reload=reload,
+        answers=answers,
     )
     dispatcher.startup.register(app.on_startup)
     dispatcher.shutdown.register(app.on_shutdown)

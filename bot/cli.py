@@ -223,7 +223,7 @@ async def serve(settings: Settings, loaded: LoadedProgram) -> int:
     db = await Database.open(settings.database_path)
     app = await create_app(settings, loaded.program, db=db)
     dispatcher = app.dispatcher
-    settle_soon()
+    settle_soon(app.prepare)
     try:
         await dispatcher.start_polling(
             app.bot,

@@ -14,24 +14,26 @@ Each showed in the whole-bot profile (docs/PERFORMANCE.md):
   125 µs for a schedule page's 25. The keyboard in the answer is the one the request carried,
   already a validated (frozen) model, so `TelegramSession` hands that one to the validator.
 - aiogram reads every answer through `Response[method.__returning__]`, a pydantic generic. pydantic
-caches such parametrized classes weakly, and nothing else holds them, so between two requests
-the garbage collector may drop the class and the next answer builds it again: a new model
-class with its validator. In the whole-bot profile that was about a sixth of the event loop's
-time. `PinResponseTypes` holds each one the session has used.
+  caches such parametrized classes weakly, and nothing else holds them, so between two requests
+  the garbage collector may drop the class and the next answer builds it again: a new model
+  class with its validator. In the whole-bot profile that was about a sixth of the event loop's
+  time. `TelegramSession` holds each one it has used.
+
+aiogram's schemas are built when first used (bot/deferred_schemas.py), so the first edit after
+start-up waited some 30 ms for its method's schema and the first venue pin 60 ms.
+`TelegramSession.prepare()` builds those of the methods the bot sends, and of their answers,
+when the bot has a quiet moment (bot/memory.py).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from aiogram.client.default import Default
 from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.session.middlewares.base import (
-    BaseRequestMiddleware,
-    NextRequestMiddlewareType,
-)
 from aiogram.exceptions import ClientDecodeError, TelegramNetworkError
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
@@ -44,6 +46,24 @@ if TYPE_CHECKING:
 
 
 class TelegramSession(AiohttpSession):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._responses: dict[Any, type[Response[Any]]] = {}
+
+    def prepare(self, methods: Iterable[type[TelegramMethod[Any]]]) -> None:
+        """Build the schemas of these methods and of their answers now, not at first use."""
+        for method in methods:
+            method.model_rebuild()
+            self._response_type(method).model_rebuild()
+
+    def _response_type(self, method: TelegramMethod[Any] | type[TelegramMethod[Any]]) -> Any:
+        """`Response[returning]` for the method, held for the session's lifetime."""
+        returning = method.__returning__
+        response_type = self._responses.get(returning)
+        if response_type is None:
+            response_type = self._responses[returning] = Response[returning]  # type: ignore[valid-type]
+        return response_type
+
     async def make_request(
         self,
         bot: Bot,
@@ -51,6 +71,7 @@ class TelegramSession(AiohttpSession):
         timeout: int | None = None,  # noqa: ASYNC109 (aiogram's signature)
     ) -> TelegramType:
         """aiogram's request, with a JSON body when there is no file to upload."""
+        response_type = self._response_type(method)  # held: aiogram's own reading finds it too
         body = _plain_json(method, bot)
         if body is None:
             files: dict[str, InputFile] = {}
@@ -81,7 +102,7 @@ class TelegramSession(AiohttpSession):
         if resp.status == HTTPStatus.OK:
             answer = _json_object(self, raw_result)
             if answer is not None and answer.get("ok") is True:
-                return _result(bot, method, answer)
+                return _result(bot, method, answer, response_type)
         # Errors (and anything odd) go through aiogram's own reading: its exceptions and all.
         response = self.check_response(
             bot=bot, method=method, status_code=resp.status, content=raw_result
@@ -122,7 +143,7 @@ def _json_object(session: AiohttpSession, raw: str) -> dict[str, Any] | None:
 
 
 def _result(
-    bot: Bot, method: TelegramMethod[TelegramType], answer: dict[str, Any]
+    bot: Bot, method: TelegramMethod[TelegramType], answer: dict[str, Any], response_type: Any
 ) -> TelegramType:
     """The `result` of a successful answer as aiogram would read it, with the inline keyboard
     the request carried standing in for Telegram's copy of it."""
@@ -134,25 +155,8 @@ def _result(
         and isinstance(sent, InlineKeyboardMarkup)
     ):
         answer = {**answer, "result": {**result, "reply_markup": sent}}
-    response_type = Response[method.__returning__]  # type: ignore[name-defined]
     try:
         response = response_type.model_validate(answer, context={"bot": bot})
     except ValidationError as exc:
         raise ClientDecodeError("Failed to deserialize object", exc, answer) from exc
     return cast(TelegramType, response.result)
-
-
-class PinResponseTypes(BaseRequestMiddleware):
-    def __init__(self) -> None:
-        self._pinned: dict[Any, type] = {}
-
-    async def __call__(
-        self,
-        make_request: NextRequestMiddlewareType[TelegramType],
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
-    ) -> Response[TelegramType]:
-        returning = method.__returning__
-        if returning not in self._pinned:
-            self._pinned[returning] = Response[returning]  # type: ignore[valid-type]
-        return await make_request(bot, method)

@@ -32,3 +32,41 @@ def test_the_bot_settles_a_moment_after_it_starts_not_before_its_first_answers()
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["0", "True", "True", "True"]
+
+
+PREPARED = """
+import asyncio
+import bot
+from bot.app import SENT_METHODS, create_app
+from bot.config import Settings
+from bot.memory import SETTLE_AFTER_S, settle_soon
+from bot.program import load_program
+from bot.storage import Database
+
+async def main():
+    db = await Database.open(None)
+    settings = Settings(_env_file=None, bot_token="1:x", telegram_api_url="http://127.0.0.1:9")
+    app = await create_app(settings, load_program("data/forum.yaml").program, db=db)
+    built = lambda: sum(method.__pydantic_complete__ for method in SENT_METHODS)
+    before = built()
+    settle_soon(app.prepare)
+    await asyncio.sleep(SETTLE_AFTER_S / 2)
+    halfway = built()
+    await asyncio.sleep(SETTLE_AFTER_S)
+    after = built()
+    await app.close()
+    return before, halfway, after, len(SENT_METHODS)
+
+print(*asyncio.run(main()))
+"""
+
+
+def test_the_bot_builds_the_schemas_of_what_it_sends_when_it_settles() -> None:
+    """aiogram's schemas are built on first use (bot/deferred_schemas.py): without this, the
+    first press after a start would wait for its edit's schema, the first venue for its pin's."""
+    done = subprocess.run(
+        [sys.executable, "-c", PREPARED], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    before, halfway, after, sent = map(int, done.stdout.split())
+    assert before == halfway < after == sent

@@ -116,3 +116,32 @@ def test_no_feature_router_reaches_into_another() -> None:
                 ]
     assert len(list((ROOT / "handlers").glob("*.py"))) > 10  # the modules were read
     assert found == []
+
+
+def test_the_methods_prepared_after_start_up_are_all_the_code_sends() -> None:
+    """`App.prepare` builds the schemas of SENT_METHODS; a method the code calls and the list
+    misses would make its first caller wait for its schema again."""
+    import re
+    from typing import Any
+
+    from aiogram import Bot, methods
+    from aiogram.methods.base import TelegramMethod
+    from aiogram.types import CallbackQuery, Message
+
+    from bot.app import SENT_METHODS
+
+    called: set[type[TelegramMethod[Any]]] = set()
+    for path in [*ROOT.joinpath("bot").rglob("*.py"), *ROOT.joinpath("handlers").rglob("*.py")]:
+        code = path.read_text(encoding="utf-8")
+        for name in set(re.findall(r"(?:bot|message|query|chat)\.([a-z_]+)\(", code)):
+            camel = "".join(part.title() for part in name.split("_"))
+            if hasattr(Bot, name) and isinstance(getattr(methods, camel, None), type):
+                called.add(getattr(methods, camel))  # bot.send_venue(...) sends SendVenue
+            for shortcuts in (Message, CallbackQuery):  # message.answer(...) sends SendMessage
+                returns = getattr(getattr(shortcuts, name, None), "__annotations__", {})
+                sent = getattr(methods, str(returns.get("return")), None)
+                if isinstance(sent, type) and issubclass(sent, TelegramMethod):
+                    called.add(sent)
+    start_up = {methods.GetMe, methods.SetMyCommands}  # sent before the first update
+    assert {methods.SendMessage, methods.AnswerCallbackQuery, methods.SendVenue} <= called
+    assert called - start_up - set(SENT_METHODS) == set()

@@ -14,7 +14,7 @@ from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter, TelegramServerError
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.session import PinResponseTypes, TelegramSession
+from bot.session import TelegramSession
 from tests.fakes.telegram import FakeTelegram, FakeUser
 
 ANNA = FakeUser(id=3001, first_name="Анна", language_code="ru")
@@ -29,7 +29,6 @@ KEYBOARD = InlineKeyboardMarkup(
 @pytest_asyncio.fixture
 async def bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
     session = TelegramSession(api=TelegramAPIServer.from_base(fake.url))
-    session.middleware(PinResponseTypes())
     client = Bot(
         fake.token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML)
     )

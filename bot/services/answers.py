@@ -1034,6 +1034,10 @@ class Answers:
             self._program = program
         return self._index
 
+    def prepare(self) -> None:
+        """Build the current program's index now rather than at the first question."""
+        _ = self.index
+
     def search(self, text: str, *, limit: int | None = 5) -> list[Hit]:
         return self.index.search(text, limit=limit)
 
