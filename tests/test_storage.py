@@ -140,6 +140,41 @@ async def test_free_seats_go_to_the_first_in_line_and_a_lowered_capacity_to_nobo
         assert await repo.seats_by_event() == {"training": {1, 2, 4, 5, 6}}
 
 
+async def test_a_standing_names_the_seats_held_elsewhere_in_the_order_they_were_taken(
+    tmp_path: Path,
+) -> None:
+    async with signups_of(tmp_path, 1, 2) as repo:
+        assert (await repo.standing(1, "training")).seats == ()
+        for event in ("section-b", "training", "section-a"):
+            await repo.take(1, event, 5, T0)
+        await repo.take(2, "full", 0, T0)  # a waitlist place of someone else
+        await repo.take(1, "full", 0, T0)  # and theirs: not a seat
+        standing = await repo.standing(1, "training")
+        assert standing.seats == ("section-b", "training", "section-a")
+        assert standing.signup is not None and standing.signup.status == "seat"
+        assert (await repo.standing(2, "training")).seats == ()
+
+
+async def test_an_agenda_reads_places_and_reminders_together(tmp_path: Path) -> None:
+    async with signups_of(tmp_path, 1, 2, 3) as repo:
+        assert await repo.agenda_of(1) == ([], set())
+        await repo.set_reminder(1, "lit-evening", T0, on=True)
+        assert await repo.agenda_of(1) == ([], {"lit-evening"})
+        await repo.take(2, "training", 1, T0)
+        await repo.take(3, "training", 1, T0)
+        await repo.take(1, "training", 1, T0)  # third: second in line
+        await repo.take(1, "section-a", 5, T0)
+        await repo.set_reminder(1, "plenary", T0, on=True)
+        held, reminders = await repo.agenda_of(1)
+        assert [(s.event_id, s.status, s.position) for s in held] == [
+            ("training", "waitlist", 2),
+            ("section-a", "seat", None),
+        ]
+        assert held == await repo.of_person(1)
+        assert reminders == {"lit-evening", "plenary"}
+        assert await repo.agenda_of(2) == (await repo.of_person(2), set())
+
+
 async def test_closing_twice_is_harmless(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "forum.db")
     await db.close()

@@ -96,6 +96,17 @@ class _Turn:
     users: int = 0
 
 
+def _clashes(program: Program, event: Event, seats: Iterable[str]) -> tuple[Event, ...]:
+    """The events overlapping `event` among those where the person holds a seat, in the order
+    given (a seat at a cancelled event holds no time)."""
+    others = (program.events_by_id[seat] for seat in seats if seat in program.events_by_id)
+    return tuple(
+        other
+        for other in others
+        if other.id != event.id and not other.cancelled and overlaps(other, event)
+    )
+
+
 def signups_open(program: Program, event: Event, now: datetime) -> bool:
     """Whether an event takes sign-ups at `now`: not cancelled, and not yet closed (they close
     `signup_closes_minutes` before it starts)."""
@@ -189,7 +200,7 @@ class SignupService:
         # clash; under forbid a waitlist place does too: it could never become a seat.
         full = standing.taken >= event.capacity
         check = policy == "forbid" or not full
-        clashes = await self._clashes(program, person_id, event) if check else ()
+        clashes = _clashes(program, event, standing.seats) if check else ()
         promoted: dict[str, tuple[int, ...]] = {}
         if clashes and policy == "forbid":
             return SignupResult(Outcome.FORBIDDEN, clashes=clashes)
@@ -198,34 +209,22 @@ class SignupService:
         if clashes and resolve is Resolve.SWITCH:
             for other in clashes:
                 promoted |= (await self._release(person_id, other.id)).promoted
-        seated = await self._repo.take(
-            person_id, event.id, event.capacity, self._clock.now(), rivals=rivals
-        )
+        now = self._clock.now()
+        seated = await self._repo.take(person_id, event.id, event.capacity, now, rivals=rivals)
         self._changed()
-        signup = await self._repo.get(person_id, event.id)
         if seated is None:  # a second tap that arrived at the same moment as the first
+            signup = await self._repo.get(person_id, event.id)
             return SignupResult(Outcome.ALREADY, signup, promoted=promoted)
         ahead = tuple(other for other in seated if other != person_id)
         if ahead:  # people who waited for seats nobody had handed them yet
             promoted[event.id] = ahead
+        if person_id in seated:  # a seat has no place in line: nothing to read back
+            return SignupResult(
+                Outcome.SEAT, Signup(person_id, event.id, "seat", now), clashes, promoted
+            )
+        signup = await self._repo.get(person_id, event.id)  # their place in line
         assert signup is not None
-        outcome = Outcome.SEAT if signup.status == "seat" else Outcome.WAITLIST
-        return SignupResult(outcome, signup, clashes, promoted)
-
-    async def _clashes(self, program: Program, person_id: int, event: Event) -> tuple[Event, ...]:
-        """The events overlapping `event` where the person holds a seat (a seat at a cancelled
-        event holds no time)."""
-        held = await self._repo.of_person(person_id)
-        others = [
-            program.events_by_id[signup.event_id]
-            for signup in held
-            if signup.status == "seat" and signup.event_id in program.events_by_id
-        ]
-        return tuple(
-            other
-            for other in others
-            if other.id != event.id and not other.cancelled and overlaps(other, event)
-        )
+        return SignupResult(Outcome.WAITLIST, signup, clashes, promoted)
 
     async def cancel(self, person_id: int, event_id: str) -> Released:
         """Give up a seat or waitlist place; the waitlist moves up while sign-ups are open."""
@@ -311,15 +310,16 @@ class SignupService:
     async def agenda(self, person_id: int) -> list[AgendaItem]:
         """The person's events (seats, waitlist places, reminders) in time order."""
         program = self._programs.current
+        signups, reminders = await self._repo.agenda_of(person_id)
         items = [
             AgendaItem(program.events_by_id[signup.event_id], signup)
-            for signup in await self._repo.of_person(person_id)
+            for signup in signups
             if signup.event_id in program.events_by_id
         ]
         held = {item.event.id for item in items}
         items += [
             AgendaItem(program.events_by_id[event_id], None)
-            for event_id in await self._repo.reminders_of(person_id)
+            for event_id in reminders
             if event_id in program.events_by_id and event_id not in held
         ]
         items.sort(key=lambda item: (item.event.starts_at, item.event.ends_at, item.event.id))

@@ -51,11 +51,14 @@ class Cohort:
 
 @dataclass(frozen=True, slots=True)
 class Standing:
-    """A person at an event: what they hold, the seats taken or owed, a reminder asked for."""
+    """A person at an event: what they hold, the seats taken or owed, a reminder asked for,
+    and the events where they hold a seat, in the order they took them (for the clashes a
+    sign-up checks)."""
 
     signup: Signup | None
     taken: int
     reminded: bool
+    seats: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,9 +139,9 @@ class SignupRepository:
         self, person_id: int, event_id: str, rivals: Sequence[str] = ()
     ) -> Standing:
         """A person's standing at an event, in one trip: what they hold (with their place in
-        line), the seats a newcomer could not take (held, or owed to someone waiting) and
-        whether they asked to be reminded. The inner `s` of the count is a waiting person,
-        the outer one theirs."""
+        line), the seats a newcomer could not take (held, or owed to someone waiting), whether
+        they asked to be reminded, and where they hold seats. The inner `s` of the count is a
+        waiting person, the outer one theirs."""
         row = await self._db.fetch_one(
             f"""
             SELECT s.*, {_POSITION},
@@ -146,14 +149,19 @@ class SignupRepository:
                     + (SELECT count(*) FROM signups s WHERE {_NEXT_IN_LINE}) AS taken,
                 EXISTS (
                     SELECT 1 FROM remind_me WHERE person_id = ?3 AND event_id = ?1
-                ) AS reminded
+                ) AS reminded,
+                (
+                    SELECT json_group_array(json_array(id, event_id)) FROM signups
+                    WHERE person_id = ?3 AND status = 'seat'
+                ) AS seats
             FROM (SELECT 1) LEFT JOIN signups s ON s.person_id = ?3 AND s.event_id = ?1
             """,
             (event_id, json.dumps(list(rivals)), person_id),
         )
         assert row is not None  # the one row of (SELECT 1)
         signup = None if row["id"] is None else _signup(row)
-        return Standing(signup, int(row["taken"]), bool(row["reminded"]))
+        seats = tuple(event for _id, event in sorted(json.loads(row["seats"])))  # by sign-up
+        return Standing(signup, int(row["taken"]), bool(row["reminded"]), seats)
 
     async def of_person(self, person_id: int) -> list[Signup]:
         rows = await self._db.fetch_all(
@@ -323,11 +331,22 @@ class SignupRepository:
                 (person_id, event_id),
             )
 
-    async def reminders_of(self, person_id: int) -> set[str]:
+    async def agenda_of(self, person_id: int) -> tuple[list[Signup], set[str]]:
+        """What the person holds (as `of_person`) and the events they asked to be reminded
+        of, in one trip: a row per sign-up (one empty row if none), each carrying the same
+        list of reminders."""
         rows = await self._db.fetch_all(
-            "SELECT event_id FROM remind_me WHERE person_id = ?", (person_id,)
+            f"""
+            SELECT s.*, {_POSITION}, (
+                SELECT json_group_array(event_id) FROM remind_me WHERE person_id = ?1
+            ) AS reminders
+            FROM (SELECT 1) LEFT JOIN signups s ON s.person_id = ?1
+            ORDER BY s.id
+            """,
+            (person_id,),
         )
-        return {row["event_id"] for row in rows}
+        held = [_signup(row) for row in rows if row["id"] is not None]
+        return held, set(json.loads(rows[0]["reminders"]))
 
 
 async def _fill(
