@@ -36,7 +36,7 @@ async def question(
     reply = answers.reply(message.text or "", clock.now())
     chat_id = message.chat.id
     if reply.kind == "now":
-        screen, keyboard = schedule_views.now_screen(program, lang, clock.now())
+        screen, keyboard = screens.now(program, lang, clock.now())
         await message.answer(screen, reply_markup=keyboard)
     elif reply.kind == "language":
         prompt, choices = language_choice(person.language)

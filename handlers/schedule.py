@@ -71,17 +71,22 @@ async def schedule_pressed(
     await edit_in_place(bot, query.message, text, markup)
 
 
-async def now_command(message: Message, lang: Lang, programs: ProgramHolder, clock: Clock) -> None:
-    program, now = programs.current, clock.now()
-    text, markup = views.now_screen(program, lang, now)
+async def now_command(
+    message: Message, lang: Lang, programs: ProgramHolder, clock: Clock, screens: ScheduleScreens
+) -> None:
+    text, markup = screens.now(programs.current, lang, clock.now())
     await message.answer(text, reply_markup=markup)
 
 
 async def now_from_menu(
-    query: CallbackQuery, bot: Bot, lang: Lang, programs: ProgramHolder, clock: Clock
+    query: CallbackQuery,
+    bot: Bot,
+    lang: Lang,
+    programs: ProgramHolder,
+    clock: Clock,
+    screens: ScheduleScreens,
 ) -> None:
-    program, now = programs.current, clock.now()
-    text, markup = views.now_screen(program, lang, now)
+    text, markup = screens.now(programs.current, lang, clock.now())
     await edit_in_place(bot, query.message, text, markup)
 
 

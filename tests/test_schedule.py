@@ -352,6 +352,54 @@ async def test_now_after_the_last_session_says_the_forum_is_over_if_a_later_one_
     assert text.startswith("🙏 The forum is over. Thank you for taking part!")
 
 
+async def test_now_follows_the_clock_within_a_minute_when_an_event_begins(
+    offline: Offline, clock: ManualClock, sample_program: Program
+) -> None:
+    """/now is remembered for a minute, but an event beginning within it is news."""
+    talk = sample_program.events_by_id["mc-storytelling"]
+    begins = at(15, 10).replace(second=30)
+    offline.app.programs.swap(
+        with_event(sample_program, talk.id, starts_at=begins, ends_at=at(16, 0))
+    )
+    chat = await english_chat(offline)
+    clock.set(begins.replace(second=10))
+    before = visible_text(only(await chat.send("/now"), SendMessage).text)
+    clock.set(begins.replace(second=50))
+    after = visible_text(only(await chat.send("/now"), SendMessage).text)
+    clock.set(at(15, 11))
+    later = visible_text(only(await chat.send("/now"), SendMessage).text)
+
+    def shown_as(text: str) -> list[str]:
+        return [line.split(":")[0] for line in text.splitlines() if talk.title.en in line]
+
+    assert before.startswith("⏱ Now, 15:10") and after.startswith("⏱ Now, 15:10")
+    assert shown_as(before) == ["⏭ next at 15"]
+    assert shown_as(after) == ["▶️ now"]
+    assert later.startswith("⏱ Now, 15:11")
+
+
+def test_a_remembered_now_is_the_now_of_that_moment(
+    i18n_context: I18n, sample_program: Program
+) -> None:
+    """Against a fresh rendering, every 50 seconds of the first day and on each side of each
+    start and end, one of them a second into its minute, in the three languages."""
+    from datetime import timedelta
+
+    from bot.views.schedule import now_screen
+
+    talk = sample_program.events_by_id["mc-storytelling"]
+    program = with_event(sample_program, talk.id, starts_at=at(15, 10).replace(second=1))
+    edges = sorted({moment for e in program.events for moment in (e.starts_at, e.ends_at)})
+    tick = timedelta(microseconds=1)
+    moments = [at(7, 0) + timedelta(seconds=50 * n) for n in range(16 * 72)]
+    moments += [edge + step for edge in edges for step in (-tick, timedelta(0), tick)]
+    screens = ScheduleScreens(size=16)
+    for lang in ("kk", "ru", "en"):
+        with i18n_context.use_locale(lang):
+            for moment in moments:
+                assert screens.now(program, lang, moment) == now_screen(program, lang, moment)
+
+
 async def test_now_does_not_depend_on_the_process_timezone(
     offline: Offline, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -201,22 +202,64 @@ def _render_page(
 
 
 class ScheduleScreens:
-    """Schedule pages, each rendered once per program, language and note, and reused.
+    """Schedule pages and /now, each rendered once per program, language and moment, and
+    reused.
 
     A page is the same for everyone reading it in one language until the program changes or
     an event on it stops taking sign-ups, and it took about 250 µs to render (forty times
     and days formatted, twenty-odd buttons built): the largest part of a press on a day.
-    The words of the interface come from the current gettext locale and the program's from
-    `lang` (the same in every handler); both are in the key. The last `size` pages are kept;
-    the keyboards are frozen models, safe to send again.
+    /now is the same for everyone in one language within a minute, until an event begins or
+    ends. The words of the interface come from the current gettext locale and the program's
+    from `lang` (the same in every handler); both are in the key. The last `size` screens are
+    kept; the keyboards are frozen models, safe to send again.
     """
 
     def __init__(self, size: int = 128) -> None:
         self._size = size
         self._program: Program | None = None
+        self._moments: tuple[datetime, ...] = ()  # every event's start and end, in order
         self._pages: OrderedDict[
-            tuple[Lang, str, _SchedulePage, str | None], tuple[str, InlineKeyboardMarkup]
+            tuple[Lang, str, _SchedulePage | _NowMoment, str | None],
+            tuple[str, InlineKeyboardMarkup],
         ] = OrderedDict()
+
+    def _for(self, program: Program) -> None:
+        if program is not self._program:
+            self._program = program
+            self._moments = tuple(
+                sorted(moment for e in program.events for moment in (e.starts_at, e.ends_at))
+            )
+            self._pages.clear()
+
+    def now(self, program: Program, lang: Lang, now: datetime) -> tuple[str, InlineKeyboardMarkup]:
+        """What /now shows at `now` (`now_screen`).
+
+        It reads `now` only by comparing it with the events' starts and ends (which of them
+        have passed: a position among them) and by the minute and day it shows, so those two
+        identify it."""
+        self._for(program)
+        moment = _NowMoment(
+            now.astimezone(program.tz).replace(second=0, microsecond=0),
+            bisect_right(self._moments, now),
+        )
+        return self._memo(
+            (lang, get_i18n().current_locale, moment, None),
+            lambda: now_screen(program, lang, now),
+        )
+
+    def _memo(
+        self,
+        key: tuple[Lang, str, _SchedulePage | _NowMoment, str | None],
+        render: Callable[[], tuple[str, InlineKeyboardMarkup]],
+    ) -> tuple[str, InlineKeyboardMarkup]:
+        found = self._pages.get(key)
+        if found is not None:
+            self._pages.move_to_end(key)
+            return found
+        found = self._pages[key] = render()
+        if len(self._pages) > self._size:
+            self._pages.popitem(last=False)
+        return found
 
     def screen(
         self,
@@ -232,19 +275,20 @@ class ScheduleScreens:
     ) -> tuple[str, InlineKeyboardMarkup]:
         """A page of a day, with ✍️ for the events taking sign-ups at `now` and `note` on top;
         filters that no longer exist (an old button) fall back to "all"."""
-        if program is not self._program:
-            self._program = program
-            self._pages.clear()
+        self._for(program)
         shown, wanted = _asked_page(program, day, now, kind, section, page)
-        key = (lang, get_i18n().current_locale, wanted, note)
-        found = self._pages.get(key)
-        if found is not None:
-            self._pages.move_to_end(key)
-            return found
-        found = self._pages[key] = _render_page(program, lang, shown, wanted, note)
-        if len(self._pages) > self._size:
-            self._pages.popitem(last=False)
-        return found
+        return self._memo(
+            (lang, get_i18n().current_locale, wanted, note),
+            lambda: _render_page(program, lang, shown, wanted, note),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _NowMoment:
+    """What /now depends on of the moment: the local minute, how many starts and ends passed."""
+
+    minute: datetime
+    passed: int
 
 
 def _open_buttons(builder: Buttons, events: Sequence[Event], first: int) -> int:
