@@ -70,3 +70,34 @@ def test_the_bot_builds_the_schemas_of_what_it_sends_when_it_settles() -> None:
     assert done.returncode == 0, done.stderr
     before, halfway, after, sent = map(int, done.stdout.split())
     assert before == halfway < after == sent
+
+
+FAILED_PREPARE = """
+import asyncio, gc
+import bot
+from bot.memory import SETTLE_AFTER_S, settle_soon
+
+def prepare():
+    raise RuntimeError("no schemas today")
+
+async def main():
+    errors = []
+    asyncio.get_running_loop().set_exception_handler(lambda loop, context: errors.append(context))
+    settle_soon(prepare)
+    await asyncio.sleep(SETTLE_AFTER_S * 1.5)
+    return gc.get_freeze_count() > 10_000, [str(e.get("exception")) for e in errors]
+
+print(*asyncio.run(main()))
+"""
+
+
+def test_a_failure_to_prepare_is_reported_and_the_collector_is_set_anyway() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", FAILED_PREPARE],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split(maxsplit=1) == ["True", "['no schemas today']\n"]

@@ -400,6 +400,33 @@ def test_a_remembered_now_is_the_now_of_that_moment(
                 assert screens.now(program, lang, moment) == now_screen(program, lang, moment)
 
 
+def test_a_remembered_now_holds_across_the_hour_summer_time_skips(i18n_context: I18n) -> None:
+    """A talk said to end at 02:30:30 on the night Berlin skips from 02:00 to 03:00 ends at
+    01:30:30 UTC, in the local minute 03:30: /now of 03:30:10 and of 03:30:50 differ."""
+    import yaml
+
+    from bot.program import parse_program
+    from bot.views.schedule import now_screen
+    from tests.programgen import generate_data
+
+    data = generate_data(3, seed=1, title_length=40)
+    data["forum"].update(timezone="Europe/Berlin", starts_on="2026-03-29", ends_on="2026-03-29")
+    times = [("01:30:00", "02:30:30"), ("03:00:00", "03:15:00"), ("05:00:00", "06:00:00")]
+    for number, (event, (start, end)) in enumerate(zip(data["events"], times, strict=True), 1):
+        event.update(
+            starts_at=f"2026-03-29T{start}",
+            ends_at=f"2026-03-29T{end}",
+            venue=f"venue-{number}",
+            room=f"room-{number}-01",
+        )
+    program = parse_program(yaml.safe_dump(data, allow_unicode=True), source="dst").program
+    screens = ScheduleScreens()
+    with i18n_context.use_locale("en"):
+        for second in (10, 50):
+            moment = datetime(2026, 3, 29, 1, 30, second, tzinfo=ZoneInfo("UTC"))
+            assert screens.now(program, "en", moment) == now_screen(program, "en", moment)
+
+
 async def test_now_does_not_depend_on_the_process_timezone(
     offline: Offline, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:

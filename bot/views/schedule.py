@@ -6,7 +6,7 @@ from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import get_i18n, ngettext
@@ -226,8 +226,14 @@ class ScheduleScreens:
     def _for(self, program: Program) -> None:
         if program is not self._program:
             self._program = program
+            # In UTC: times sharing the program's zone compare by their local clock, and one in
+            # the hour skipped when summer time begins would sort out of its instant's order.
             self._moments = tuple(
-                sorted(moment for e in program.events for moment in (e.starts_at, e.ends_at))
+                sorted(
+                    moment.astimezone(UTC)
+                    for e in program.events
+                    for moment in (e.starts_at, e.ends_at)
+                )
             )
             self._pages.clear()
 
