@@ -293,6 +293,19 @@ async def test_now_before_the_forum(offline: Offline) -> None:
     assert "1. 08:30–10:00 📌 Participant registration" in text
 
 
+async def test_now_before_a_forum_whose_every_event_is_cancelled(
+    offline: Offline, sample_program: Program
+) -> None:
+    cancelled = tuple(
+        event.model_copy(update={"cancelled": True}) for event in sample_program.events
+    )
+    offline.app.programs.swap(sample_program.model_copy(update={"events": cancelled}))
+    chat = await english_chat(offline)
+    text = visible_text(only(await chat.send("/now"), SendMessage).text)
+    assert text.startswith("⏳ The forum starts on 10 December 2026 at 08:30.")
+    assert "It opens with" not in text
+
+
 async def test_commands_addressed_to_the_bot_by_name_work_and_to_another_bot_do_not(
     offline: Offline,
 ) -> None:

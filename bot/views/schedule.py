@@ -552,14 +552,15 @@ def now_view(
     head: list[str] = []
     rows: list[tuple[str, Event | None]] = []  # lines, each with the event it numbers
     if view.phase is Phase.BEFORE:
-        first = view.first[0].starts_at.astimezone(program.tz)
+        first = program.starts_at.astimezone(program.tz)  # the first of `view.first`, if any
         head.append(
             _("⏳ The forum starts on {day} at {time}.").format(
                 day=format_long_date(first.date(), lang), time=format_time(first, lang, program.tz)
             )
         )
-        rows += [("", None), (_("It opens with:"), None)]
-        rows += [("", event) for event in view.first]
+        if view.first:  # none when every event is cancelled
+            rows += [("", None), (_("It opens with:"), None)]
+            rows += [("", event) for event in view.first]
     elif view.phase is Phase.AFTER:
         head.append(_("🙏 The forum is over. Thank you for taking part!"))
         materials = program.forum.materials or program.forum.contacts
