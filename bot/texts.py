@@ -88,6 +88,29 @@ def window(count: int, fits: Callable[[range], bool], start: int = 0) -> range:
     return range(start, stop)
 
 
+def fitting_run(
+    count: int, page: Callable[[range], list[str]], *, start: int = 0, most: int | None = None
+) -> tuple[range, list[str]]:
+    """`window` for a message whose lines `page` renders from a run of entries: the run shown
+    (at most `most` entries, the message within Telegram's limit) and its lines, so the message
+    shown is not rendered again. The run `window` settles on is the last one that fit."""
+    fitted: list[tuple[tuple[int, int], list[str]]] = []
+
+    def fits(run: range) -> bool:
+        if most is not None and len(run) > most:
+            return False
+        lines = page(run)
+        if length("\n".join(lines)) > MAX_MESSAGE:
+            return False
+        fitted[:] = [((run.start, run.stop), lines)]
+        return True
+
+    shown = window(count, fits, start)
+    if fitted and fitted[0][0] == (shown.start, shown.stop):
+        return shown, fitted[0][1]
+    return shown, page(shown)  # not even one entry fits: `fit` cuts what is shown
+
+
 def echo(typed: str) -> str:
     """What a person typed, safe to put into a message: escaped and shortened."""
     return esc(shorten(typed, MAX_ECHO))

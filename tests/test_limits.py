@@ -36,7 +36,7 @@ from bot.storage import Database
 from bot.storage.people import PeopleRepository, Person
 from bot.storage.signups import Signup, SignupRepository
 from bot.telegram_html import utf16_len
-from bot.texts import esc, fit, greeting, help_text, window
+from bot.texts import esc, fit, fitting_run, greeting, help_text, window
 from bot.views import delegations, places, schedule
 from tests.conftest import SAMPLE_PROGRAM, labels, only, program_of
 from tests.fakes.telegram import parse_html
@@ -149,6 +149,25 @@ def test_a_list_too_long_shows_what_fits_from_its_start_then_earlier_entries() -
     assert window(10, at_most(4)) == range(4)
     assert window(10, at_most(4), start=8) == range(6, 10)  # two from 8 on, then two earlier
     assert window(10, at_most(4), start=3) == range(3, 7)
+
+
+def test_a_fitting_run_comes_with_the_lines_it_was_measured_by() -> None:
+    rendered: list[range] = []
+
+    def page(run: range) -> list[str]:
+        rendered.append(run)
+        return [f"entry {i} " * 300 for i in run] + [f"{len(run)} from {run.start}"]  # 2.4 kB
+
+    shown, lines = fitting_run(5, page, start=2)
+    assert shown == range(2, 3)
+    assert lines == page(range(2, 3))
+    assert rendered.count(range(2, 3)) == 2  # measured once, and once more just now
+    rendered.clear()
+    shown, lines = fitting_run(5, lambda run: [str(i) for i in run], most=2)
+    assert (shown, lines) == (range(2), ["0", "1"])
+    nothing_fits = ["x" * 5000]
+    shown, lines = fitting_run(4, lambda run: [*nothing_fits * len(run), str(run)], start=3)
+    assert (shown, lines) == (range(3, 3), ["range(3, 3)"])  # not an empty run rendered before
 
 
 @settings(

@@ -11,7 +11,7 @@ from aiogram.utils.i18n import ngettext
 from bot.buttons import Buttons
 from bot.callbacks import EventAction, EventCb, MenuAction, MenuCb, VenueCb
 from bot.program.models import Event, FaqEntry, Lang, Program, Room, Venue
-from bot.texts import MAX_MESSAGE, esc, fit, length, shorten, window
+from bot.texts import esc, fit, fitting_run, shorten
 from bot.views.schedule import event_line, under_days
 
 FAQ_ANSWER = 3500
@@ -53,7 +53,7 @@ def events_found(
             lines.append(_more_found(left))
         return lines
 
-    shown = window(len(events), lambda run: length("\n".join(page(run))) <= MAX_MESSAGE)
+    shown, lines = fitting_run(len(events), page)
     builder = Buttons()
     for index in shown:
         builder.button(
@@ -61,7 +61,7 @@ def events_found(
             callback_data=EventCb(action=EventAction.OPEN, id=events[index].id),
         )
     builder.adjust(len(shown) or 1)
-    return fit(page(shown)), builder.as_markup()
+    return fit(lines), builder.as_markup()
 
 
 def _more_found(count: int) -> str:

@@ -29,7 +29,7 @@ from bot.keyboards import back_to_menu, home_button
 from bot.program.models import Delegation, ItineraryItem, ItineraryKind, Lang, Program
 from bot.services.delegations import Entry, Itinerary, Spot, item_spot
 from bot.storage.people import Person
-from bot.texts import MAX_MESSAGE, esc, fit, kind_icon, length, shorten, window
+from bot.texts import esc, fit, fitting_run, kind_icon, shorten
 from bot.views import places as place_views
 from bot.views.schedule import day_heading, place_of
 
@@ -198,11 +198,7 @@ def itinerary(
         return lines
 
     now = len(rows) if plan.next_index is None else plan.next_index  # all past: the last ones
-    shown = window(
-        len(rows),
-        lambda run: len(run) <= ENTRIES and length("\n".join(page(run))) <= MAX_MESSAGE,
-        start=now - EARLIER,
-    )
+    shown, lines = fitting_run(len(rows), page, start=now - EARLIER, most=ENTRIES)
     builder = Buttons()
     pinned = [(rows[n], pin) for n in shown if (pin := rows[n].pin) is not None][:PINS]
     several_days = len({row.day for row, _pin in pinned}) > 1  # "📍 09:30" could be any of them
@@ -213,7 +209,7 @@ def itinerary(
     builder.button(text=_("📅 Add all to calendar"), callback_data=ItineraryCb(calendar=True))
     home_button(builder)
     builder.adjust(*([4] * (pins // 4)), *([pins % 4] if pins % 4 else []), 1)
-    return fit(page(shown)), builder.as_markup()
+    return fit(lines), builder.as_markup()
 
 
 def _earlier(count: int) -> str:
@@ -300,14 +296,14 @@ def overview(
         lines.append(_("Unlink: /delegations unlink TELEGRAM_ID"))
         return lines
 
-    shown = window(len(entries), lambda run: length("\n".join(page(run))) <= MAX_MESSAGE)
+    shown, lines = fitting_run(len(entries), page)
     builder = Buttons()
     for number in shown:
         builder.button(
             text=f"QR {number + 1}", callback_data=DelegationsCb(qr=delegations[number].id)
         )
     builder.adjust(5)
-    return fit(page(shown)), builder.as_markup()
+    return fit(lines), builder.as_markup()
 
 
 def _unlisted(count: int) -> str:

@@ -28,7 +28,7 @@ from bot.keyboards import home_button
 from bot.program.models import Event, Lang, Program
 from bot.services.signups import AgendaItem, EventState, Outcome, SignupResult, Stats
 from bot.storage.signups import Participant, Signup
-from bot.texts import MAX_MESSAGE, esc, fit, length, shorten, window
+from bot.texts import esc, fit, fitting_run, shorten
 from bot.views.schedule import event_card, event_line, under_days
 
 NOTICE_TITLE = 60  # a title inside a callback notice (200 characters at most)
@@ -250,14 +250,14 @@ def stats(program: Program, data: Stats, lang: Lang) -> tuple[str, InlineKeyboar
             )
         return lines + tail
 
-    shown = window(len(rows), lambda run: length("\n".join(message(run))) <= MAX_MESSAGE)
+    shown, lines = fitting_run(len(rows), message)
     builder = Buttons()
     for number in shown:
         if number < STATS_EVENTS:
             event = data.events[number].event
             builder.button(text=f"📄 {number + 1}", callback_data=StatsCb(export=event.id))
     builder.adjust(5)
-    return fit(message(shown)), builder.as_markup()
+    return fit(lines), builder.as_markup()
 
 
 Key = TypeVar("Key", bound=str | None)
