@@ -29,20 +29,6 @@ async def schedule_command(
     await message.answer(text, reply_markup=markup)
 
 
-async def schedule_from_menu(
-    query: CallbackQuery,
-    bot: Bot,
-    lang: Lang,
-    programs: ProgramHolder,
-    clock: Clock,
-    screens: ScheduleScreens,
-) -> None:
-    program = programs.current
-    now = clock.now()
-    text, markup = screens.screen(program, lang, default_day_index(program, now), now)
-    await edit_in_place(bot, query.message, text, markup)
-
-
 async def schedule_pressed(
     query: CallbackQuery,
     callback_data: ScheduleCb,
@@ -78,15 +64,21 @@ async def now_command(
     await message.answer(text, reply_markup=markup)
 
 
-async def now_from_menu(
+async def screen_from_menu(
     query: CallbackQuery,
+    callback_data: MenuCb,
     bot: Bot,
     lang: Lang,
     programs: ProgramHolder,
     clock: Clock,
     screens: ScheduleScreens,
 ) -> None:
-    text, markup = screens.now(programs.current, lang, clock.now())
+    """📅 Schedule and ⏱ Now (🔄 Refresh too) from a menu: the screen replaces the menu."""
+    program, now = programs.current, clock.now()
+    if callback_data.action is MenuAction.NOW:
+        text, markup = screens.now(program, lang, now)
+    else:
+        text, markup = screens.screen(program, lang, default_day_index(program, now), now)
     await edit_in_place(bot, query.message, text, markup)
 
 
@@ -125,9 +117,8 @@ def create_router() -> Router:
     router.message.register(schedule_command, Cmd("schedule"))
     router.message.register(now_command, Cmd("now"))
     router.callback_query.register(
-        schedule_from_menu, Pressed(MenuCb, F.action == MenuAction.SCHEDULE)
+        screen_from_menu, Pressed(MenuCb, F.action.in_({MenuAction.SCHEDULE, MenuAction.NOW}))
     )
-    router.callback_query.register(now_from_menu, Pressed(MenuCb, F.action == MenuAction.NOW))
     router.callback_query.register(schedule_pressed, Pressed(ScheduleCb))
     router.callback_query.register(event_pressed, Pressed(EventCb))
     return router
