@@ -14,10 +14,11 @@ Each showed in the whole-bot profile (docs/PERFORMANCE.md):
   125 µs for a schedule page's 25. The keyboard in the answer is the one the request carried,
   already a validated (frozen) model, so `TelegramSession` hands that one to the validator.
 - aiogram reads every answer through `Response[method.__returning__]`, a pydantic generic. pydantic
-  caches such parametrized classes weakly, and nothing else holds them, so between two requests
-  the garbage collector may drop the class and the next answer builds it again: a new model
-  class with its validator. In the whole-bot profile that was about a sixth of the event loop's
-  time. `TelegramSession` holds each one it has used.
+  caches such parametrized classes weakly, so the garbage collector may drop one between two
+  requests and the next answer build it again: a new model class with its validator. In the
+  whole-bot profile of 2026-11-25 that was about a sixth of the event loop's time (with
+  pydantic 2.13 something else holds `Response[Message]` too, so the cost may not recur; the
+  holding is cheap insurance). `TelegramSession` holds each one it has used.
 
 aiogram's schemas are built when first used (bot/deferred_schemas.py), so the first edit after
 start-up waited some 30 ms for its method's schema and the first venue pin 60 ms.
