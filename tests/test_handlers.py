@@ -19,6 +19,7 @@ from aiogram.types import (
     ChatMemberMember,
     ChatMemberUpdated,
     Message,
+    MessageEntity,
     Sticker,
     Update,
     User,
@@ -327,15 +328,22 @@ async def test_blocking_and_unblocking_are_recorded(offline: Offline) -> None:
     assert stored is not None and not stored.blocked
 
 
-async def test_group_chats_are_not_answered(offline: Offline) -> None:
-    chat = offline.chat(language_code="en")
+@pytest.mark.parametrize(
+    "text", ["/start", "/schedule", "/my", "/where", "/broadcast", "wifi password", "/language"]
+)
+async def test_group_chats_are_not_answered(offline: Offline, text: str) -> None:
+    """Each feature router turns group chats away itself: one text for each of several."""
+    chat = offline.chat(ORGANIZER_ID, language_code="en")
     group = Chat(id=-100123, type="supergroup", title="Librarians")
     message = Message(
         message_id=1,
         date=datetime.now(UTC),
         chat=group,
         from_user=chat.user.as_user(),
-        text="/start",
+        text=text,
+        entities=[MessageEntity(type="bot_command", offset=0, length=len(text.split()[0]))]
+        if text.startswith("/")
+        else None,
     )
     assert await chat.feed(Update(update_id=950, message=message)) == []
 

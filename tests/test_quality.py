@@ -83,9 +83,9 @@ def test_the_routers_after_the_questions_take_commands_only() -> None:
     import handlers
     from bot.filters import Cmd, CmdStart
 
-    private = next(root for root in handlers.routers() if root.name == "private chats")
-    names = [router.name for router in private.sub_routers]
-    after = private.sub_routers[names.index("handlers.ask") + 1 :]
+    routers = handlers.routers()
+    names = [router.name for router in routers]
+    after = routers[names.index("handlers.ask") + 1 : names.index("handlers.fallback")]
     takes_text = [
         f"{router.name}: {handler.callback.__name__}"
         for router in after
