@@ -20,6 +20,14 @@ Each showed in the whole-bot profile (docs/PERFORMANCE.md):
   pydantic 2.13 something else holds `Response[Message]` too, so the cost may not recur; the
   holding is cheap insurance). `TelegramSession` holds each one it has used.
 
+- Telegram sends with every button press the message the button is under, text, entities and
+  keyboard included, and aiogram validates all of it again: about three quarters of the cost
+  of reading a press on a schedule page. It is a message the bot sent or edited, and
+  `TelegramSession` keeps the latest of those that carry an inline keyboard, as Telegram
+  answered them and as validated then (`PressableMessages`). A pressed message equal to the
+  one kept is read as that one; anything else (edited since, forgotten, never seen) is
+  validated as usual.
+
 aiogram's schemas are built when first used (bot/deferred_schemas.py), so the first edit after
 start-up waited some 30 ms for its method's schema and the first venue pin 60 ms.
 `TelegramSession.prepare()` builds those of the methods the bot sends, and of their answers,
@@ -29,6 +37,7 @@ when the bot has a quiet moment (bot/memory.py).
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Iterable
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, NoReturn, cast
@@ -36,9 +45,9 @@ from typing import TYPE_CHECKING, Any, NoReturn, cast
 from aiogram.client.default import Default
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.exceptions import ClientDecodeError, TelegramNetworkError
-from aiogram.methods import Response, TelegramMethod
+from aiogram.methods import GetUpdates, Response, TelegramMethod
 from aiogram.methods.base import TelegramType
-from aiogram.types import InlineKeyboardMarkup, InputFile
+from aiogram.types import InlineKeyboardMarkup, InputFile, Message
 from aiohttp import ClientError, ClientTimeout
 from pydantic import ValidationError
 
@@ -46,10 +55,51 @@ if TYPE_CHECKING:
     from aiogram import Bot
 
 
+# Messages with buttons kept for reading presses on them: the latest ones, a few KB each.
+PRESSABLE_KEPT = 1000
+
+
+class PressableMessages:
+    """The bot's latest messages with an inline keyboard: each as Telegram answered the request
+    that sent or edited it, and as validated then."""
+
+    def __init__(self, size: int = PRESSABLE_KEPT) -> None:
+        self._size = size
+        self._kept: OrderedDict[tuple[Any, Any], tuple[dict[str, Any], Message]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def keep(self, raw: dict[str, Any], message: Message) -> None:
+        key = (message.chat.id, message.message_id)
+        self._kept[key] = (raw, message)
+        self._kept.move_to_end(key)
+        if len(self._kept) > self._size:
+            self._kept.popitem(last=False)
+
+    def reuse(self, updates: object) -> None:
+        """In the raw updates of a getUpdates answer, put the kept message in place of each
+        pressed message equal to it."""
+        if not isinstance(updates, list):
+            return
+        for update in updates:
+            query = update.get("callback_query") if isinstance(update, dict) else None
+            if not isinstance(query, dict):
+                continue
+            pressed = query.get("message")
+            chat = pressed.get("chat") if isinstance(pressed, dict) else None
+            if not isinstance(pressed, dict) or not isinstance(chat, dict):
+                continue
+            kept = self._kept.get((chat.get("id"), pressed.get("message_id")))
+            if kept is not None and kept[0] == pressed:
+                query["message"] = kept[1]
+
+
 class TelegramSession(AiohttpSession):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._responses: dict[Any, type[Response[Any]]] = {}
+        self.pressable = PressableMessages()
 
     def prepare(self, methods: Iterable[type[TelegramMethod[Any]]]) -> None:
         """Build the schemas of these methods and of their answers now, not at first use."""
@@ -103,7 +153,12 @@ class TelegramSession(AiohttpSession):
         if resp.status == HTTPStatus.OK:
             answer = _json_object(self, raw_result)
             if answer is not None and answer.get("ok") is True:
-                return _result(bot, method, answer, response_type)
+                if isinstance(method, GetUpdates):
+                    self.pressable.reuse(answer.get("result"))
+                result = _result(bot, method, answer, response_type)
+                if isinstance(result, Message) and result.reply_markup is not None:
+                    self.pressable.keep(answer["result"], result)
+                return result
         # Errors (and anything odd) go through aiogram's own reading: its exceptions and all.
         response = self.check_response(
             bot=bot, method=method, status_code=resp.status, content=raw_result

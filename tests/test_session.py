@@ -4,6 +4,7 @@ it reads back, and Telegram's errors raised as aiogram raises them."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -12,9 +13,15 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter, TelegramServerError
-from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import (
+    BufferedInputFile,
+    InaccessibleMessage,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
 
-from bot.session import TelegramSession
+from bot.session import PressableMessages, TelegramSession
 from tests.fakes.telegram import FakeTelegram, FakeUser
 
 ANNA = FakeUser(id=3001, first_name="Анна", language_code="ru")
@@ -96,3 +103,61 @@ async def test_telegrams_errors_are_raised_with_its_words(fake: FakeTelegram, bo
     with pytest.raises(TelegramServerError, match="Bad Gateway"):
         await bot.send_message(ANNA.id, "Среда")
     assert (await bot.send_message(ANNA.id, "Среда")).text == "Среда"
+
+
+@pytest.mark.asyncio
+async def test_a_press_reads_the_pressed_message_as_the_bot_last_had_it(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    fake.send_message(ANNA, "/start")
+    await bot.get_updates()  # the /start, read
+    sent = await bot.send_message(ANNA.id, "<b>Среда</b>", reply_markup=KEYBOARD)
+    fake.press(ANNA, sent.message_id, "sch:d:0:::0")
+    [update] = await bot.get_updates(offset=-1)
+    assert update.callback_query is not None
+    assert update.callback_query.message is sent  # not validated again
+    assert update.callback_query.data == "sch:d:0:::0"
+
+
+@pytest.mark.asyncio
+async def test_a_pressed_message_changed_since_is_read_as_telegram_sends_it(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    fake.send_message(ANNA, "/start")
+    sent = await bot.send_message(ANNA.id, "Среда", reply_markup=KEYBOARD)
+    other = fake.create_bot()  # another process of the bot edits it meanwhile
+    try:
+        await other.edit_message_text(
+            "Четверг", chat_id=ANNA.id, message_id=sent.message_id, reply_markup=KEYBOARD
+        )
+    finally:
+        await other.session.close()
+    fake.press(ANNA, sent.message_id, "sch:d:0:::0")
+    fake.press(ANNA, 999, "sch:d:0:::0", check=False)  # a message long gone
+    updates = await bot.get_updates(offset=-2)
+    changed, gone = (u.callback_query.message for u in updates if u.callback_query)
+    assert isinstance(changed, Message) and changed.text == "Четверг"
+    assert changed.reply_markup is not None
+    assert changed.reply_markup.model_dump() == KEYBOARD.model_dump()
+    assert isinstance(gone, InaccessibleMessage) and gone.message_id == 999
+
+
+def test_only_the_latest_pressable_messages_are_kept() -> None:
+    kept = PressableMessages(size=2)
+    raws = []
+    for number in (1, 2, 3):
+        raw = {
+            "message_id": number,
+            "date": 1,
+            "chat": {"id": ANNA.id, "type": "private"},
+            "text": "Среда",
+            "reply_markup": KEYBOARD.model_dump(exclude_none=True),
+        }
+        kept.keep(raw, Message.model_validate(raw))
+        raws.append(raw)
+    assert len(kept) == 2
+    queries: list[dict[str, Any]] = [{"message": dict(raw)} for raw in raws]
+    kept.reuse([{"update_id": n, "callback_query": query} for n, query in enumerate(queries)])
+    pressed = [query["message"] for query in queries]
+    assert isinstance(pressed[0], dict)  # the first one was forgotten
+    assert [m.message_id for m in pressed[1:] if isinstance(m, Message)] == [2, 3]
