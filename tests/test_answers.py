@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from typing import Literal
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.program import Program, ProgramHolder, load_program
+from bot.services import answers as answers_module
 from bot.services.answers import (
     KIND_NAMES,
     THRESHOLD,
@@ -555,6 +557,60 @@ def test_answers_build_one_index_per_snapshot(monkeypatch: pytest.MonkeyPatch) -
     holder.swap(sample)
     assert answers.search("Лебедева")[0].id == "training-media-literacy"
     assert builds == [sample, mini, sample]
+
+
+def _count_searches(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts the index is searched for from now on."""
+    searches: list[str] = []
+    original = AnswerIndex.search
+
+    def counting(index: AnswerIndex, text: str, *, limit: int | None = 5) -> list[Hit]:
+        searches.append(text)
+        return original(index, text, limit=limit)
+
+    monkeypatch.setattr(AnswerIndex, "search", counting)
+    return searches
+
+
+def test_a_question_asked_again_is_answered_without_a_second_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    searches = _count_searches(monkeypatch)
+    sample = load_program(SAMPLE_PROGRAM).program
+    answers = Answers(ProgramHolder(sample))
+    morning = datetime.combine(sample.forum.days[0], time(9), sample.tz)
+    first = answers.reply("wifi password", morning)
+    assert first.kind == "faq" and first.ids == ("wifi",)
+    assert answers.reply("wifi password", morning + timedelta(hours=3)) == first
+    assert answers.reply("Wifi password", morning) == first  # another text: searched again
+    assert searches == ["wifi password", "Wifi password"]
+
+
+def test_a_kept_reply_follows_the_program_and_the_day() -> None:
+    sample = load_program(SAMPLE_PROGRAM).program
+    holder = ProgramHolder(sample)
+    answers = Answers(holder)
+    first_day = datetime.combine(sample.forum.days[0], time(10), sample.tz)
+    on_the_first = answers.reply("trainings tomorrow", first_day)
+    assert "training-media-literacy" not in on_the_first.ids  # that one is on the first day
+    on_the_second = answers.reply("trainings tomorrow", first_day + timedelta(days=1))
+    assert "training-media-literacy" in on_the_second.ids  # no forum tomorrow: all of them
+    assert answers.reply("Лебедева", first_day).ids == ("training-media-literacy",)
+    holder.swap(load_program(MINI_PROGRAM).program)
+    assert answers.reply("Лебедева", first_day).kind is None  # not in the new program
+
+
+def test_only_the_latest_replies_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(answers_module, "REPLIES_KEPT", 2)
+    searches = _count_searches(monkeypatch)
+    sample = load_program(SAMPLE_PROGRAM).program
+    answers = Answers(ProgramHolder(sample))
+    now = datetime.combine(sample.forum.days[0], time(10), sample.tz)
+    for text in ("wifi", "Лебедева", "wifi", "museum", "wifi", "Лебедева", "x" * 201, "x" * 201):
+        answers.reply(text, now)
+    # "wifi" stayed among the latest two; "Лебедева" was pushed out by "museum"; a text
+    # longer than 200 characters is never kept
+    assert searches == ["wifi", "Лебедева", "museum", "Лебедева", "x" * 201, "x" * 201]
 
 
 # -- a large generated program ------------------------------------------------------------
