@@ -6,6 +6,7 @@ refused with Telegram's own reason; the fake Bot API in tests/fakes answers with
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -13,6 +14,7 @@ from typing import Any, Final
 JsonDict = dict[str, Any]
 
 SPACES: Final = frozenset(" \t\r\n\v\f\0")
+_MARKUP: Final = re.compile("[<&]")
 
 
 def utf16_len(text: str) -> int:
@@ -129,9 +131,13 @@ def parse_html(source: str) -> tuple[str, list[JsonDict]]:
                 utf16 += utf16_len(text)
                 continue
         if char != "<":
-            pieces.append(char)
-            utf16 += utf16_len(char)
-            i += 1
+            # plain text (or an "&" that begins no entity) up to the next tag or "&", in one piece
+            found = _MARKUP.search(source, i + 1)
+            stop = n if found is None else found.start()
+            run = source[i:stop]
+            pieces.append(run)
+            utf16 += utf16_len(run)
+            i = stop
             continue
 
         begin = i
