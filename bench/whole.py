@@ -508,6 +508,15 @@ class Figures:
             Row(f"answers/s, bare aiogram bot ({people} people)", f"{bare:.0f}", "", None),
             Row("forum bot ÷ bare bot", f"{ratio:.2f}", f"≥ {GOAL_RATIO}", ratio >= GOAL_RATIO),
             Row(
+                "… each round: forum / bare answers/s",
+                ", ".join(
+                    f"{w.per_second:.0f} / {b.per_second:.0f}"
+                    for w, b in zip(self.whole, self.bare, strict=True)
+                ),
+                "",
+                None,
+            ),
+            Row(
                 f"reply latency, {lat.people} at once at 30/s: median / p99 s",
                 f"{lat.median:.1f} / {lat.p99:.1f}",
                 f"p99 ≤ {lat.ideal + GOAL_LATENCY_SLACK_S:.0f}",

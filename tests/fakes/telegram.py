@@ -259,6 +259,16 @@ def _now() -> float:
         return time.monotonic()
 
 
+def _copy_json(value: Any) -> Any:
+    """A copy of JSON-like data (dicts, lists and scalars): what ``copy.deepcopy`` makes of it,
+    several times faster, which matters when the fake serves a bot at full speed."""
+    if isinstance(value, dict):
+        return {k: _copy_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_json(v) for v in value]
+    return value
+
+
 def _without_none(value: Any) -> Any:
     """Drop ``None`` members recursively so that markups compare by content."""
     if isinstance(value, dict):
@@ -793,7 +803,7 @@ class FakeTelegram:
 
     def enqueue_update(self, update: Mapping[str, Any]) -> int:
         """Queue a raw update for getUpdates; assigns and returns its update_id."""
-        stored: JsonDict = {k: copy.deepcopy(v) for k, v in update.items() if k != "update_id"}
+        stored: JsonDict = {k: _copy_json(v) for k, v in update.items() if k != "update_id"}
         update_id = next(self._update_ids)
         stored = {"update_id": update_id, **stored}
         self._learn_users(stored)
@@ -1372,14 +1382,14 @@ class FakeTelegram:
         if message.kind == "text":
             obj["text"] = message.text or ""
             if message.entities:
-                obj["entities"] = copy.deepcopy(message.entities)
+                obj["entities"] = _copy_json(message.entities)
         elif message.caption:
             obj["caption"] = message.caption
             if message.entities:
-                obj["caption_entities"] = copy.deepcopy(message.entities)
-        obj.update(copy.deepcopy(message.media))
+                obj["caption_entities"] = _copy_json(message.entities)
+        obj.update(_copy_json(message.media))
         if message.reply_markup:
-            obj["reply_markup"] = copy.deepcopy(message.reply_markup)
+            obj["reply_markup"] = _copy_json(message.reply_markup)
         return obj
 
     def _find_message(self, chat_id: int, message_id: Any) -> ChatMessage | None:
@@ -1711,7 +1721,7 @@ class FakeTelegram:
             return kind not in DEFAULT_EXCLUDED_UPDATES
 
         self._updates = [u for u in self._updates if wanted(u)]
-        return copy.deepcopy(self._updates[:limit])
+        return [_copy_json(update) for update in self._updates[:limit]]
 
     def _send_message(self, params: JsonDict) -> JsonDict:
         chat_id = self._target_chat(params)
@@ -1879,7 +1889,7 @@ class FakeTelegram:
             caption=caption,
             entities=entities,
             markup=inline,
-            media=copy.deepcopy(source.media),
+            media=_copy_json(source.media),
             file=source.file,
         )
         return {"message_id": message.message_id}
