@@ -411,3 +411,30 @@ async def test_a_big_reminder_fan_out_records_everyone_once_across_its_chunks(
         assert queued == linked == count
     finally:
         await db.close()
+
+
+async def test_a_read_does_not_wait_for_a_transaction_and_sees_only_what_is_committed(
+    tmp_path: Path,
+) -> None:
+    db = await Database.open(tmp_path / "forum.db")
+    try:
+        now = datetime.now(UTC)
+        await PeopleRepository(db).seen(
+            7, full_name="Айгерим", username=None, telegram_language="kk", now=now
+        )
+        name = "SELECT full_name FROM people WHERE id = 7"
+        async with db.transaction() as tx:
+            await tx.execute("UPDATE people SET full_name = 'Aigerim' WHERE id = 7")
+            during = await asyncio.wait_for(db.fetch_value(name), 2)  # not queued behind it
+        assert during == "Айгерим"  # the open transaction is not seen
+        assert await db.fetch_value(name) == "Aigerim"  # and once committed, it is
+        # a statement that writes goes to the writer, even when it begins like a read would
+        added = await db.fetch_one(
+            "WITH who AS (SELECT 7 AS id) INSERT INTO organizers (person_id, added_by, added_at)"
+            " SELECT id, 1, ? FROM who RETURNING person_id",
+            (now.isoformat(),),
+        )
+        assert added is not None and added[0] == 7
+        assert await db.fetch_value("SELECT count(*) FROM organizers") == 1
+    finally:
+        await db.close()

@@ -1,4 +1,5 @@
-"""One aiosqlite connection (WAL, foreign keys on) with migrations and explicit transactions."""
+"""The bot's SQLite database (WAL, foreign keys on): migrations, explicit transactions, and
+reads that do not wait for them."""
 
 from __future__ import annotations
 
@@ -49,14 +50,27 @@ def from_db(value: str) -> datetime:
 
 
 class Database:
-    """All access goes through one connection and one lock.
+    """Writes go through one connection and one lock; reads of a file through a second one.
 
     aiosqlite runs statements one at a time on its own thread; the lock keeps a multi-statement
-    transaction of one task from interleaving with statements of another.
+    transaction of one task from interleaving with statements of another. A transaction holds
+    the lock for several trips to that thread, and each trip waits for a busy event loop to
+    come round, so reads queued behind it kept everyone waiting: in the whole-bot benchmark the
+    bot sat idle while every pending update waited for that lock (docs/PERFORMANCE.md). In WAL
+    mode a reader never waits for the writer and sees every transaction committed before its
+    statement began, so a lone SELECT (`fetch_one`, `fetch_all`, `fetch_value`) goes to a
+    read-only connection of its own, without the lock. An in-memory database has one
+    connection, and its reads take the lock as before.
     """
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path | None) -> None:
+    def __init__(
+        self,
+        conn: aiosqlite.Connection,
+        path: Path | None,
+        reader: aiosqlite.Connection | None = None,
+    ) -> None:
         self._conn = conn
+        self._reader = reader
         self._lock = asyncio.Lock()
         self._closed = False
         self.path = path
@@ -72,6 +86,8 @@ class Database:
         db = cls(conn, path)
         try:
             await db._prepare()
+            if path is not None:
+                db._reader = await _reader(path)
         except BaseException:
             await conn.close()
             raise
@@ -143,16 +159,18 @@ class Database:
 
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
         """The first row, for statements that give at most one (by key, or RETURNING)."""
-        async with self._lock:
-            return await first_row(self._conn, sql, params)
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        if self._reader is not None and _reads_only(sql):
+            return list(await self._reader.execute_fetchall(sql, tuple(params)))
         async with self._lock:
             return list(await self._conn.execute_fetchall(sql, tuple(params)))
 
     async def fetch_value(self, sql: str, params: Iterable[Any] = ()) -> Any:
-        async with self._lock:
-            return await self._scalar(sql, params)
+        row = await self.fetch_one(sql, params)
+        return None if row is None else row[0]
 
     @property
     def closed(self) -> bool:
@@ -164,9 +182,29 @@ class Database:
             if self._closed:
                 return
             self._closed = True
+            if self._reader is not None:
+                await self._reader.close()
             if self.path is not None:
                 await self._conn.execute("PRAGMA optimize")
             await self._conn.close()
+
+
+def _reads_only(sql: str) -> bool:
+    """A lone SELECT (a statement beginning with WITH may write, and stays with the writer)."""
+    return sql.lstrip()[:6].upper() == "SELECT"
+
+
+async def _reader(path: Path) -> aiosqlite.Connection:
+    """A second connection to the file that can only read (a write through it fails)."""
+    conn = await aiosqlite.connect(str(path), isolation_level=None)
+    try:
+        conn.row_factory = sqlite3.Row
+        await conn.execute("PRAGMA query_only = ON")
+        await conn.execute("PRAGMA busy_timeout = 5000")
+    except BaseException:
+        await conn.close()
+        raise
+    return conn
 
 
 def _check_file(path: Path) -> None:
