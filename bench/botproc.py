@@ -17,6 +17,10 @@ import asyncio
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aiogram import Dispatcher
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "forum.yaml"
 FORUM_NOW = "2026-12-10T11:10:00+05:00"  # the first morning, during the sections
@@ -57,10 +61,9 @@ async def whole(url: str, token: str, database: Path) -> None:
         await db.close()
 
 
-async def bare(url: str, token: str) -> None:
-    from aiogram import Bot, Dispatcher
-    from aiogram.client.session.aiohttp import AiohttpSession
-    from aiogram.client.telegram import TelegramAPIServer
+def bare_dispatcher() -> Dispatcher:
+    """Stock aiogram answering every message and every button with a fixed line."""
+    from aiogram import Dispatcher
     from aiogram.types import CallbackQuery, Message
 
     dispatcher = Dispatcher()
@@ -73,8 +76,16 @@ async def bare(url: str, token: str) -> None:
     async def press(query: CallbackQuery) -> None:
         await query.answer(FIXED_LINE)
 
+    return dispatcher
+
+
+async def bare(url: str, token: str) -> None:
+    from aiogram import Bot
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+
     bot = Bot(token, session=AiohttpSession(api=TelegramAPIServer.from_base(url)))
-    await dispatcher.start_polling(bot, handle_signals=True)
+    await bare_dispatcher().start_polling(bot, handle_signals=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
