@@ -55,8 +55,11 @@ if TYPE_CHECKING:
     from aiogram import Bot
 
 
-# Messages with buttons kept for reading presses on them: the latest ones, a few KB each.
-PRESSABLE_KEPT = 1000
+# Messages with buttons kept for reading presses on them: the latest ones. A schedule page
+# kept raw and validated (its keyboard shared with the screen cache) takes up to about 28 KB,
+# so this bounds them near 14 MB; presses come mostly on messages just sent, and a press on
+# an older one is validated as it always was.
+PRESSABLE_KEPT = 500
 
 
 class PressableMessages:
