@@ -63,14 +63,9 @@ class Database:
     connection, and its reads take the lock as before.
     """
 
-    def __init__(
-        self,
-        conn: aiosqlite.Connection,
-        path: Path | None,
-        reader: aiosqlite.Connection | None = None,
-    ) -> None:
+    def __init__(self, conn: aiosqlite.Connection, path: Path | None) -> None:
         self._conn = conn
-        self._reader = reader
+        self._reader: aiosqlite.Connection | None = None  # opened after the migrations
         self._lock = asyncio.Lock()
         self._closed = False
         self.path = path
@@ -98,7 +93,7 @@ class Database:
         try:
             version = await self._pragma("user_version")
             app_id = await self._pragma("application_id")
-            tables = await self._scalar(
+            tables = await self.fetch_value(
                 "SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'"
             )
         except sqlite3.DatabaseError as exc:
@@ -126,12 +121,8 @@ class Database:
             log.info("database schema migrated to version %d", number)
 
     async def _pragma(self, name: str) -> int:
-        value = await self._scalar(f"PRAGMA {name}")
+        value = await self.fetch_value(f"PRAGMA {name}")
         return int(value or 0)
-
-    async def _scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
-        row = await first_row(self._conn, sql, params)
-        return None if row is None else row[0]
 
     @property
     def schema_version(self) -> int:
