@@ -4,6 +4,7 @@ it reads back, and Telegram's errors raised as aiogram raises them."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -161,3 +162,13 @@ def test_only_the_latest_pressable_messages_are_kept() -> None:
     pressed = [query["message"] for query in queries]
     assert isinstance(pressed[0], dict)  # the first one was forgotten
     assert [m.message_id for m in pressed[1:] if isinstance(m, Message)] == [2, 3]
+
+
+@pytest.mark.asyncio
+async def test_a_date_in_a_request_goes_as_a_unix_time(fake: FakeTelegram, bot: Bot) -> None:
+    # The JSON body is for plain values; a date takes aiogram's way, as the Bot API wants it.
+    until = datetime(2026, 12, 11, 18, 0, tzinfo=UTC)
+    with pytest.raises(TelegramServerError, match="does not emulate banChatMember"):
+        await bot.ban_chat_member(chat_id=-100500, user_id=ANNA.id, until_date=until)
+    [call] = [call for call in fake.calls if call.method == "banChatMember"]
+    assert call.params["until_date"] == int(until.timestamp())
