@@ -23,7 +23,13 @@ from bot.config import Settings
 from bot.delivery import BroadcastReporter, Sender
 from bot.delivery.pacing import Pacer, PacingMiddleware
 from bot.i18n import PersonI18nMiddleware, create_i18n
-from bot.middlewares import AnswerCallbacks, InFlight, MovingOnEndsDialogues, PersonMiddleware
+from bot.middlewares import (
+    AnswerCallbacks,
+    InFlight,
+    MovingOnEndsDialogues,
+    PersonMiddleware,
+    Services,
+)
 from bot.notify import Notifier
 from bot.program import Program, ProgramHolder
 from bot.reload import ProgramReload
@@ -89,6 +95,7 @@ class App:
     delegations: DelegationService
     reload: ProgramReload
     answers: Answers
+    services: Services
 
     async def on_startup(self) -> None:
         program = self.programs.current
@@ -233,7 +240,7 @@ async def create_app(
     notifier = Notifier(i18n, people, programs, signups, outbox, clock, sender.wake)
     reload = ProgramReload(programs, signups, notifier, changes, reminders)
     answers = Answers(programs)
-    dispatcher = Dispatcher(
+    services = Services(
         settings=settings,
         programs=programs,
         people=people,
@@ -248,7 +255,9 @@ async def create_app(
         reporter=reporter,
         planner=planner,
         delegations=delegations,
-    )  # only what handlers ask for: every router the update passes copies these
+    )  # handed to the handler chosen, not carried through the routers (bot/middlewares.py)
+    dispatcher = Dispatcher()
+    services.setup(dispatcher)
     dispatcher.update.outer_middleware(inflight)
     dispatcher.update.outer_middleware(PersonMiddleware(people))
     PersonI18nMiddleware(i18n).setup(dispatcher)
@@ -281,6 +290,7 @@ async def create_app(
         delegations=delegations,
         reload=reload,
         answers=answers,
+        services=services,
     )
     dispatcher.startup.register(app.on_startup)
     dispatcher.shutdown.register(app.on_shutdown)

@@ -1,5 +1,5 @@
-"""Update middlewares: who is writing, which updates are still being handled, and when an
-unfinished dialogue ends."""
+"""Update middlewares: who is writing, which updates are still being handled, when an
+unfinished dialogue ends, and the services the handler that takes an update asks for."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import BaseMiddleware
+from aiogram import BaseMiddleware, Dispatcher
 from aiogram.dispatcher.flags import get_flag
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
@@ -128,3 +128,38 @@ class MovingOnEndsDialogues(BaseMiddleware):
             text = event.text or event.caption or ""  # a command is one in a caption too
             return text.startswith("/") and command_name(text) not in DIALOGUE_COMMANDS
         return isinstance(event, CallbackQuery) and event.data == self._home
+
+
+class Services(BaseMiddleware):
+    """The forum's services, for the handler that takes an update.
+
+    Handlers ask for a service by name as a typed parameter (`signups: SignupService`), just
+    as they would for aiogram's workflow data. The services are not workflow data because
+    aiogram copies the handler data, every key of it, again and again as an update travels:
+    into each middleware, each router it passes, each router's filters and each handler it
+    checks on the way. With the fourteen services among those keys the copying was about an
+    eighth of the bot's work (valgrind, docs/PERFORMANCE.md). As an inner middleware this
+    runs once per update, after the routers and filters have chosen the handler.
+
+    Set up on every observer of the dispatcher but its `update` (inner middlewares of the
+    dispatcher reach the handlers of all its routers); filters and outer middlewares do
+    without services.
+    """
+
+    def __init__(self, **services: object) -> None:
+        self._services = services
+
+    def __getitem__(self, name: str) -> object:
+        return self._services[name]
+
+    def __setitem__(self, name: str, service: object) -> None:
+        self._services[name] = service
+
+    def setup(self, dispatcher: Dispatcher) -> None:
+        for name, observer in dispatcher.observers.items():
+            if name != "update":
+                observer.middleware(self)
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        data.update(self._services)
+        return await handler(event, data)

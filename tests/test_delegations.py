@@ -415,7 +415,7 @@ async def test_a_reload_that_makes_someone_a_leader_gives_them_the_leaders_menu(
     raw["delegations"][0]["leaders"].append(4321)
     path = tmp_path / "forum.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    offline.app.dispatcher["settings"] = settings.model_copy(update={"program_file": path})
+    offline.app.services["settings"] = settings.model_copy(update={"program_file": path})
     shown = await offline.chat(ORGANIZER_ID, language_code="en").send("/reload")
     described = chat_menu(shown, 4321)
     assert "delegation" in described and described["help"] == "Мен не істей аламын"

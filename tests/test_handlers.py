@@ -423,3 +423,25 @@ async def test_a_button_pressed_in_a_group_is_answered_and_changes_nothing(
     (answer,) = answers(pressed)
     assert answer.text == "This button is out of date."
     assert await PeopleRepository(offline.app.db).get(chat.user.id) is None
+
+
+async def test_the_services_reach_the_handler_without_travelling_through_the_routers(
+    offline: Offline,
+) -> None:
+    # aiogram copies every key of the handler data at every router and filter an update
+    # passes: the services join it only for the handler chosen (bot/middlewares.py).
+    seen: list[set[str]] = []
+
+    async def probe(handler: Any, event: Any, data: dict[str, Any]) -> Any:
+        seen.append(set(data))
+        return await handler(event, data)
+
+    [signups_router] = [
+        r for r in offline.app.dispatcher.sub_routers if r.name.endswith("signups")
+    ]
+    signups_router.message.outer_middleware(probe)
+    chat = offline.chat(language_code="en")
+    sent = await chat.send("/my")
+    assert only(sent, SendMessage).text.startswith("🗂 Your agenda is empty.")  # signups asked
+    assert seen and {"person", "lang"} <= seen[0]
+    assert not seen[0] & {"signups", "programs", "people", "settings", "roles"}

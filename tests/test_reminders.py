@@ -587,7 +587,7 @@ async def test_reload_tells_the_people_concerned_once_with_old_and_new(
     await bystander.send("/start")
     organizer = offline.chat(ORGANIZER_ID, language_code="en")
     path = edited_program(tmp_path, STORY_AN_HOUR_LATER, STORY)
-    offline.app.dispatcher["settings"] = settings.model_copy(update={"program_file": path})
+    offline.app.services["settings"] = settings.model_copy(update={"program_file": path})
     reply = only(await organizer.send("/reload"), SendMessage)
     assert reply.text.startswith("✅ The new program is in force: 32 events.")
     window = offline.app.settings.change_notice_delay
@@ -669,7 +669,7 @@ async def test_changes_are_told_though_the_bot_restarts_before_telling_them(
     await offline.app.changes.start()  # as App.on_startup does: the program told so far
     attendee = await story_holder(offline, "ru")
     path = edited_program(tmp_path, STORY_AN_HOUR_LATER, STORY)
-    offline.app.dispatcher["settings"] = settings.model_copy(update={"program_file": path})
+    offline.app.services["settings"] = settings.model_copy(update={"program_file": path})
     await offline.chat(ORGANIZER_ID, language_code="en").send("/reload")
     # A deploy restarts the bot a few seconds later, inside the window before the notice.
     second = await restarted(offline, settings, path)
@@ -705,7 +705,7 @@ async def test_a_notice_the_database_refused_is_told_after_the_next_window(
         return await tell(self, *args, **kwargs)
 
     monkeypatch.setattr(ToldRepository, "tell", locked_once)
-    second.app.dispatcher["settings"] = quick
+    second.app.services["settings"] = quick
     try:
         await second.chat(ORGANIZER_ID, language_code="en").send("/reload")
         async with asyncio.timeout(5):
@@ -812,7 +812,7 @@ async def test_a_past_event_set_right_after_it_ended_is_no_news(
     holder, listener = await training_holder_and_listener(offline)
     clock.set(at(20, day=11))  # Friday evening: Thursday's training ended yesterday at 18:00
     path = edited_program(tmp_path, {"ends_at": "2026-12-10T18:15"}, TRAINING)
-    offline.app.dispatcher["settings"] = settings.model_copy(update={"program_file": path})
+    offline.app.services["settings"] = settings.model_copy(update={"program_file": path})
     await offline.chat(ORGANIZER_ID, language_code="en").send("/reload")
     await window_passes(offline)
     assert change_notices(offline, holder.user.id) == []
@@ -908,7 +908,7 @@ async def started(
 
 async def reload_and_tell(offline: Offline, settings: Settings, path: Path) -> None:
     """/reload the file, and let the window before the notices pass."""
-    offline.app.dispatcher["settings"] = settings.model_copy(update={"program_file": path})
+    offline.app.services["settings"] = settings.model_copy(update={"program_file": path})
     reply = only(await offline.chat(ORGANIZER_ID, language_code="en").send("/reload"), SendMessage)
     assert reply.text.startswith("✅ The new program is in force")
     await window_passes(offline)
@@ -1038,7 +1038,7 @@ async def test_an_invalid_program_file_is_refused_and_the_program_stays(
     raw["events"][0]["room"] = "no-such-room"  # a second problem, reported on a line of its own
     path = tmp_path / "forum.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    offline.app.dispatcher["settings"] = settings.model_copy(update={"program_file": path})
+    offline.app.services["settings"] = settings.model_copy(update={"program_file": path})
     organizer = offline.chat(ORGANIZER_ID, language_code="en")
     reply = only(await organizer.send("/reload"), SendMessage)
     assert reply.text.startswith("❌ The program file has problems")
@@ -1068,7 +1068,7 @@ async def test_a_long_report_of_problems_is_cut_by_whole_lines_and_says_how_many
     folder.mkdir()
     path = folder / "forum.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    offline.app.dispatcher["settings"] = settings.model_copy(update={"program_file": path})
+    offline.app.services["settings"] = settings.model_copy(update={"program_file": path})
     organizer = offline.chat(ORGANIZER_ID, language_code=lang)
     reply = only(await organizer.send("/reload"), SendMessage)
     check(reply.text, None)
