@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gettext
 import io
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -112,20 +112,17 @@ def create_i18n(path: Path = LOCALES_DIR) -> I18n:
 class PersonI18nMiddleware(I18nMiddleware):
     """Sets the locale from the person the PersonMiddleware put into the update's data.
 
-    Handlers also get it as `lang`, typed as one of the forum's languages.
+    Handlers also get it as `lang`, typed as one of the forum's languages, and aiogram's `i18n`;
+    not the middleware itself, which no handler asks for: every key of the handler data is
+    copied at each router an update passes (bot/middlewares.py, `Services`).
     """
 
-    async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
-        return locale_from_data(data)
+    def __init__(self, i18n: I18n) -> None:
+        super().__init__(i18n, middleware_key="")  # aiogram adds no key for an empty one
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        data["lang"] = locale_from_data(data)
-        return await super().__call__(handler, event, data)
+    async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
+        lang = data["lang"] = locale_from_data(data)
+        return lang
 
 
 def locale_of(person: Speaker) -> Lang:

@@ -445,3 +445,4 @@ async def test_the_services_reach_the_handler_without_travelling_through_the_rou
     assert only(sent, SendMessage).text.startswith("🗂 Your agenda is empty.")  # signups asked
     assert seen and {"person", "lang"} <= seen[0]
     assert not seen[0] & {"signups", "programs", "people", "settings", "roles"}
+    assert "i18n" in seen[0] and "i18n_middleware" not in seen[0]  # which no handler asks for
