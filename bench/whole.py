@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from bench.botproc import FORUM_NOW
 from bench.machine import describe, percentile
@@ -71,15 +72,22 @@ GOAL_RSS_MB = 150.0
 
 
 class BotProcess:
-    def __init__(self, args: Sequence[str], env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        args: Sequence[str],
+        env: dict[str, str] | None = None,
+        prefix: Sequence[str] = (),
+    ) -> None:
         self.args = list(args)
         self.env = env
+        self.prefix = list(prefix)  # a program to run the bot under (valgrind)
         self.process: asyncio.subprocess.Process | None = None
         self.started = 0.0
 
     async def start(self) -> None:
         self.started = time.perf_counter()
         self.process = await asyncio.create_subprocess_exec(
+            *self.prefix,
             sys.executable,
             *self.args,
             cwd=ROOT,
@@ -103,7 +111,7 @@ class BotProcess:
             raise RuntimeError(f"{self.args} exited with {self.process.returncode}:\n{tail}")
 
 
-def botproc(kind: str, fake: FakeTelegram, folder: Path) -> BotProcess:
+def botproc(kind: str, fake: FakeTelegram, folder: Path, prefix: Sequence[str] = ()) -> BotProcess:
     return BotProcess(
         [
             "-m",
@@ -115,7 +123,8 @@ def botproc(kind: str, fake: FakeTelegram, folder: Path) -> BotProcess:
             fake.token,
             "--database",
             str(folder / "forum.db"),
-        ]
+        ],
+        prefix=prefix,
     )
 
 
@@ -248,10 +257,19 @@ def mix(n: int, day: int) -> list[tuple[str, str]]:
     ]
 
 
-async def throughput(kind: str, people: int) -> Throughput:
+class Counter(Protocol):
+    """Counts the bot's work while switched on (bench/instructions.py: valgrind)."""
+
+    def prefix(self) -> Sequence[str]: ...
+
+    def switch(self, pid: int, *, on: bool) -> None: ...
+
+
+async def throughput(kind: str, people: int, counter: Counter | None = None) -> Throughput:
     async with FakeTelegram(overall_rate=None, per_chat_rate=None) as fake:
         with tempfile.TemporaryDirectory() as folder:
-            bot = botproc(kind, fake, Path(folder))
+            prefix = counter.prefix() if counter is not None else ()
+            bot = botproc(kind, fake, Path(folder), prefix)
             await bot.start()
             try:
                 await until(lambda: fake.polled, 60, "the bot starting")
@@ -273,6 +291,8 @@ async def throughput(kind: str, people: int) -> Throughput:
                 loop = asyncio.get_running_loop()
                 day = day_of(datetime.fromisoformat(FORUM_NOW))
                 spy = await sample(bot.pid, kind)
+                if counter is not None:
+                    counter.switch(bot.pid, on=True)
                 started = loop.time()
                 updates = 0
                 for n, user in enumerate(users):
@@ -286,6 +306,8 @@ async def throughput(kind: str, people: int) -> Throughput:
 
                 done = Progress(fake, expected, queries)
                 finished = await until(done, 300, f"{kind}: the answers")
+                if counter is not None:
+                    counter.switch(bot.pid, on=False)
                 if spy is not None:
                     spy.send_signal(signal.SIGINT)
                     await spy.wait()
