@@ -93,7 +93,7 @@ async def _send_csv(
     lang: Lang,
 ) -> None:
     program = programs.current
-    data = views.participants_csv(program, await signups.participants(event_id))
+    data = views.participants_csv(program, await signups.participants(event_id), lang)
     document = BufferedInputFile(data, filename=f"signups-{event_id}.csv")
     title = program.events_by_id[event_id].title
     await bot.send_document(

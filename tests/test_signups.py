@@ -83,12 +83,14 @@ def set_forum(offline: Offline, program: Program, **forum: Any) -> None:
     offline.app.programs.swap(program.model_copy(update={"forum": updated}))
 
 
-async def exported_rows(organizer: OfflineChat, event_id: str) -> list[list[str]]:
+async def exported_rows(
+    organizer: OfflineChat, event_id: str, delimiter: str = ","
+) -> list[list[str]]:
     """/export an event; the CSV's rows as a spreadsheet reads them, its header first."""
     await organizer.send(f"/export {event_id}")
     sent = organizer.session.files[(organizer.user.id, organizer.last_message().message_id)]
     assert sent.filename == f"signups-{event_id}.csv"
-    return list(csv.reader(io.StringIO(sent.data.decode("utf-8-sig"))))
+    return list(csv.reader(io.StringIO(sent.data.decode("utf-8-sig")), delimiter=delimiter))
 
 
 async def join(chat: OfflineChat, event_id: str) -> Requests:
@@ -776,6 +778,21 @@ async def test_figures_and_csv_count_the_language_the_bot_speaks_to_each_person(
     assert by_language.split() == ["•", "ru:", "2", "•", "kk:", "1"]
     rows = await exported_rows(organizer, TRAINING)
     assert [(row[0], row[2]) for row in rows[1:]] == [("P0", "ru"), ("P1", "kk"), ("P2", "ru")]
+
+
+@pytest.mark.parametrize(("lang", "delimiter"), [("ru", ";"), ("kk", ";"), ("en", ",")])
+async def test_the_csv_is_split_where_excel_in_the_organizers_language_splits_it(
+    offline: Offline, lang: str, delimiter: str
+) -> None:
+    # Russian and Kazakh regional settings separate a list with ";" (the comma is the decimal
+    # mark): with "," Excel there shows each row in one cell. A comma in a name stays inside.
+    chat = offline.chat(63_000, first_name="Aigerim, Astana")
+    await chat.press(press(SignupAction.JOIN, TRAINING, Origin.LIST), listing(chat))
+    organizer = offline.chat(ORGANIZER_ID, language_code=lang)
+    rows = await exported_rows(organizer, TRAINING, delimiter)
+    assert len(rows[0]) == 7 and rows[0][0] == "name"
+    assert rows[1][0] == "Aigerim, Astana" and rows[1][4] == "seat"
+    assert len(rows[1]) == 7
 
 
 async def test_the_csv_never_hands_a_spreadsheet_a_formula(offline: Offline) -> None:

@@ -267,14 +267,22 @@ def sorted_counts(counts: Mapping[Key, int]) -> list[tuple[Key, int]]:
     return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0] or ""))
 
 
-def participants_csv(program: Program, people: Sequence[Participant]) -> bytes:
-    """UTF-8 with a byte order mark, so that spreadsheet programs read Cyrillic right.
+# Excel splits a CSV file at the list separator of the computer's regional settings: a
+# semicolon where the comma is the decimal mark (Russian and Kazakh settings), a comma in
+# English ones; with the other one, every row lands in one column. The organizer's language
+# in the bot stands in for their settings.
+CSV_DELIMITERS: dict[Lang, str] = {"kk": ";", "ru": ";", "en": ","}
+
+
+def participants_csv(program: Program, people: Sequence[Participant], lang: Lang) -> bytes:
+    """UTF-8 with a byte order mark, so that spreadsheet programs read Cyrillic right, and
+    the list separator Excel expects in the reader's language (`CSV_DELIMITERS`).
 
     Every cell is `defused`: names are whatever people call themselves in Telegram. Usernames
     go without the "@", which would make them formulas too (they start with a letter).
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=CSV_DELIMITERS[lang])
     writer.writerow(
         ["name", "username", "language", "delegation", "status", "waitlist_position", "signed_up"]
     )
