@@ -147,8 +147,9 @@ async def audience_pressed(
         return
     await state.set_state(Compose.audience)
     program = programs.current
+    value, _dot, page = callback_data.value.partition(".")  # "<kind>" or "<kind>.<page>"
     try:
-        kind = AudienceKind(callback_data.value) if callback_data.value else None
+        kind = AudienceKind(value) if value else None
     except ValueError:
         callback_answer.text = texts.stale_button()
         return
@@ -165,7 +166,9 @@ async def audience_pressed(
         )
         return
     else:
-        text, markup = views.audience_choices(program, kind, lang)
+        text, markup = views.audience_choices(
+            program, kind, lang, int(page) if page.isascii() and page.isdigit() else 0
+        )
     await edit_in_place(bot, query.message, text, markup)
 
 

@@ -14,7 +14,9 @@ from bot.htmltext import visible_text
 from bot.offline import OfflineChat
 from bot.program import Program
 from bot.storage import PeopleRepository
+from bot.views.broadcasts import PICKS
 from tests.conftest import ORGANIZER_ID, Offline, chat_menu, labels, only
+from tests.programgen import generate_program
 
 LEADER = 700000101  # leads the first delegation of the sample
 
@@ -511,3 +513,35 @@ async def test_adding_and_removing_an_organizer_tells_what_happened(offline: Off
             "A Telegram ID is a number, for example /organizers add 123456789."
         )
     assert "Who should receive it?" in await reply("/broadcast")
+
+
+async def test_every_event_of_a_big_program_can_be_chosen_as_the_audience(
+    offline: Offline,
+) -> None:
+    program = generate_program(300, seed=1)
+    offline.app.programs.swap(program)
+    seated = sorted(
+        (e for e in program.events if e.capacity is not None), key=lambda e: (e.starts_at, e.id)
+    )
+    assert len(seated) > 2 * PICKS  # three pages or more
+    chat = await organizer(offline)
+    await chat.send("/broadcast")
+    first = only(await chat.press_button("An event's participants"), EditMessageText)
+    lines = visible_text(first.text).splitlines()
+    assert lines[2].startswith("1. ") and lines[-1].startswith(f"{PICKS}. ")
+    assert f"{PICKS + 1}–{2 * PICKS} »" in labels(first.reply_markup)
+    second = only(await chat.press_button(f"{PICKS + 1}–{2 * PICKS} »"), EditMessageText)
+    lines = visible_text(second.text).splitlines()
+    assert lines[2].startswith(f"{PICKS + 1}. ") and lines[-1].startswith(f"{2 * PICKS}. ")
+    assert {f"« 1–{PICKS}", "« Back"} <= set(labels(second.reply_markup))
+    third = only(await chat.press_button(f"{2 * PICKS + 1}–"), EditMessageText)
+    assert visible_text(third.text).splitlines()[2].startswith(f"{2 * PICKS + 1}. ")
+    await chat.press_button(f"« {PICKS + 1}–{2 * PICKS}")  # back to the second page
+    forged = BroadcastCb(action=BroadcastAction.AUDIENCE, value="event.999").pack()
+    last = only(await chat.press(forged, chat.last_message()), EditMessageText)  # the last page
+    assert visible_text(last.text).splitlines()[-1].startswith(f"{len(seated)}. ")
+    back = BroadcastCb(action=BroadcastAction.AUDIENCE, value="event.1").pack()
+    await chat.press(back, chat.last_message())  # the second page again
+    chosen = seated[PICKS]  # number 26, the first on the second page
+    shown = only(await chat.press_button(str(PICKS + 1)), EditMessageText)
+    assert f"To: the participants of «{chosen.title.en[:20]}" in visible_text(shown.text)

@@ -19,7 +19,7 @@ from bot.services.roles import Removal
 from bot.texts import esc, fit, shorten
 
 BUTTON = 48
-PICKS = 40  # events listed to choose from (callback buttons: 100 at most)
+PICKS = 25  # a page of choices: 25 lines of up to ~115 characters fit in one message
 
 
 def _button(builder: Buttons, text: str, action: BroadcastAction, value: str = "") -> None:
@@ -43,9 +43,10 @@ def audience_menu() -> tuple[str, InlineKeyboardMarkup]:
 
 
 def audience_choices(
-    program: Program, kind: AudienceKind, lang: Lang
+    program: Program, kind: AudienceKind, lang: Lang, page: int = 0
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The languages, delegations, events or sections to choose one from."""
+    """The languages, delegations, events or sections to choose one from, `PICKS` a page:
+    "« 1–25" and "51–62 »" turn the pages (a page out of range shows the last one)."""
     builder = Buttons()
     lines: list[str] = [_("Choose one:"), ""]
     if kind is AudienceKind.LANGUAGE:
@@ -56,27 +57,43 @@ def audience_choices(
                 BroadcastAction.PICK,
                 f"{kind}.{code}",
             )
-    elif kind is AudienceKind.DELEGATION:
-        for delegation in program.delegations[:PICKS]:
-            name = shorten(delegation.name.get(lang), BUTTON)
-            _button(builder, name, BroadcastAction.PICK, f"{kind}.{delegation.id}")
+        _button(builder, _("« Back"), BroadcastAction.AUDIENCE, "")
+        builder.adjust(1)
+        return fit(lines), builder.as_markup()
+    choices: list[tuple[str, str]]  # (the button's label, the id picked)
+    numbered = kind in (AudienceKind.EVENT, AudienceKind.WAITLIST)
+    if kind is AudienceKind.DELEGATION:
+        choices = [(d.name.get(lang), d.id) for d in program.delegations]
     elif kind is AudienceKind.SECTION:
-        for section in program.sections[:PICKS]:
-            title = shorten(section.title.get(lang), BUTTON)
-            _button(builder, title, BroadcastAction.PICK, f"{kind}.{section.id}")
+        choices = [(s.title.get(lang), s.id) for s in program.sections]
     else:
         events = [e for e in program.events if e.capacity is not None]
         events.sort(key=lambda e: (e.starts_at, e.id))
-        for number, event in enumerate(events[:PICKS], 1):
+        choices = [(e.title.get(lang), e.id) for e in events]
+    pages = max(1, -(-len(choices) // PICKS))
+    page = min(max(page, 0), pages - 1)
+    first = page * PICKS
+    shown = choices[first : first + PICKS]
+    for number, (label, picked) in enumerate(shown, first + 1):
+        if numbered:
+            event = program.events_by_id[picked]
             when = format_time(event.starts_at, lang, program.tz)
             day = format_day(event.starts_at.astimezone(program.tz).date(), lang).split(",")[0]
-            lines.append(f"{number}. {day} {when} {esc(shorten(event.title.get(lang), 90))}")
-            _button(builder, str(number), BroadcastAction.PICK, f"{kind}.{event.id}")
+            lines.append(f"{number}. {day} {when} {esc(shorten(label, 90))}")
+            label = str(number)
+        _button(builder, shorten(label, BUTTON), BroadcastAction.PICK, f"{kind}.{picked}")
+    turns = []
+    if page > 0:
+        turns.append((f"« {first - PICKS + 1}–{first}", page - 1))
+    if page < pages - 1:
+        last = min(first + 2 * PICKS, len(choices))
+        turns.append((f"{first + PICKS + 1}–{last} »", page + 1))
+    for text, to in turns:
+        _button(builder, text, BroadcastAction.AUDIENCE, f"{kind}.{to}")
     _button(builder, _("« Back"), BroadcastAction.AUDIENCE, "")
-    if kind in (AudienceKind.EVENT, AudienceKind.WAITLIST):
-        builder.adjust(*([5] * (min(len(lines) - 2, PICKS) // 5)), 5, 1)
-    else:
-        builder.adjust(1)
+    width = 5 if numbered else 1
+    rows = [width] * (len(shown) // width) + ([len(shown) % width] if len(shown) % width else [])
+    builder.adjust(*rows, *([len(turns)] if turns else []), 1)
     return fit(lines), builder.as_markup()
 
 
