@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
-from aiogram.methods import EditMessageText, SendMessage, SendVenue
+from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage, SendVenue
 from aiogram.utils.i18n import I18n
 
 import bot.reminders
@@ -1147,3 +1147,38 @@ def test_settings_say_what_a_program_without_leads_does(
     with i18n_context.use_locale(lang):
         text, _ = reminder_views.settings(program, Preference(None, False))
     assert expected in visible_text(text)
+
+
+LITERARY = "lit-toraighyrov"  # a literary meeting, Thursday 18:30: everyone hears of it
+
+
+async def test_dont_remind_me_of_an_event_everyone_hears_of_keeps_that_person_out(
+    offline: Offline, clock: ManualClock
+) -> None:
+    # Everyone is reminded of literary meetings: one open to all (no seats to take) says so
+    # on its card with "🔕 Don't remind me", and pressing it keeps the person out of that
+    # reminder until they ask for it again.
+    open_to_all = with_event(offline.app.programs.current, LITERARY, capacity=None)
+    offline.app.programs.swap(open_to_all)
+    declining, changed_mind, bystander, quiet = (
+        offline.chat(9101 + n, language_code="en") for n in range(4)
+    )
+    for chat in (declining, changed_mind, bystander, quiet):
+        await chat.send("/start")
+    await offline.app.planner.set_preference(quiet.user.id, Preference(None, everyone_off=True))
+    card = await card_of(declining, LITERARY)
+    assert "🔕 Don't remind me" in labels(card.reply_markup)
+    assert "🔔 Remind me" in labels((await card_of(quiet, LITERARY)).reply_markup)
+    pressed = await declining.press_button("Don't remind me", card)
+    assert [a.text for a in pressed if isinstance(a, AnswerCallbackQuery)] == [
+        "🔕 No reminder for this one."
+    ]
+    assert "🔔 Remind me" in labels(declining.last_message().reply_markup)
+    await changed_mind.press_button("Don't remind me", await card_of(changed_mind, LITERARY))
+    await changed_mind.press_button("Remind me", changed_mind.last_message())
+    await quiet.press_button("Remind me", quiet.last_message())  # their own, despite the off
+    await fire_until(offline.app, clock, at(17, 30))  # the program's hour before it
+    assert heard(offline, declining, LITERARY) == []
+    assert len(heard(offline, changed_mind, LITERARY)) == 1
+    assert len(heard(offline, bystander, LITERARY)) == 1
+    assert len(heard(offline, quiet, LITERARY)) == 1

@@ -14,7 +14,7 @@ from bot.clock import Clock
 from bot.i18n import locale_of
 from bot.program.holder import ProgramHolder
 from bot.program.models import Event, Lang, Program
-from bot.storage.signups import EventCounts, Participant, Signup, SignupRepository
+from bot.storage.signups import EventCounts, Participant, Signup, SignupRepository, Standing
 
 
 class Outcome(StrEnum):
@@ -56,7 +56,7 @@ class EventState:
     signup: Signup | None
     seats_left: int | None  # None: the event has no capacity
     open: bool  # sign-ups open now
-    reminded: bool  # "remind me" is on
+    reminded: bool  # they will be reminded: "remind me" is on, or everyone is reminded of it
     started: bool = False  # it has begun: nothing left to remind of
 
 
@@ -170,8 +170,24 @@ class SignupService:
         seats_left = None if capacity is None else max(0, capacity - standing.taken)
         now = self._clock.now()
         open_ = signups_open(program, event, now)
+        reminded = standing.reminded or self._reminds_everyone(program, event, standing)
         return EventState(
-            standing.signup, seats_left, open_, standing.reminded, started=now >= event.starts_at
+            standing.signup, seats_left, open_, reminded, started=now >= event.starts_at
+        )
+
+    @staticmethod
+    def _reminds_everyone(program: Program, event: Event, standing: Standing) -> bool:
+        """Whether the reminder everyone gets of this event reaches the person, as the
+        planner decides it (bot/services/reminders.py): not if they declined the event,
+        turned those reminders off, or hold a seat at the same time elsewhere."""
+        if event.capacity is not None or event.kind not in program.forum.remind_everyone:
+            return False
+        if standing.declined or standing.everyone_off:
+            return False
+        elsewhere = (program.events_by_id.get(seat) for seat in standing.seats)
+        return not any(
+            other is not None and not other.cancelled and overlaps(other, event)
+            for other in elsewhere
         )
 
     async def sign_up(
@@ -303,7 +319,11 @@ class SignupService:
         now = self._clock.now()
         if event is None or (on and now >= event.starts_at):
             return False
-        await self._repo.set_reminder(person_id, event_id, now, on=on)
+        # "Don't remind me" of an event everyone is reminded of is a decline, as a seat given
+        # up is: the planner leaves them out of everyone's reminder.
+        forum = self._programs.current.forum
+        everyone = event.capacity is None and event.kind in forum.remind_everyone
+        await self._repo.set_reminder(person_id, event_id, now, on=on, decline=everyone)
         self._changed()
         return True
 

@@ -59,6 +59,8 @@ class Standing:
     taken: int
     reminded: bool
     seats: tuple[str, ...]
+    declined: bool = False  # gave the event up, or asked not to be reminded of it
+    everyone_off: bool = False  # no reminders of the kinds everyone gets (/settings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,8 +142,9 @@ class SignupRepository:
     ) -> Standing:
         """A person's standing at an event, in one trip: what they hold (with their place in
         line), the seats a newcomer could not take (held, or owed to someone waiting), whether
-        they asked to be reminded, and where they hold seats. The inner `s` of the count is a
-        waiting person, the outer one theirs."""
+        they asked to be reminded or declined the event, whether they turned off the reminders
+        everyone gets, and where they hold seats. The inner `s` of the count is a waiting
+        person, the outer one theirs."""
         row = await self._db.fetch_one(
             f"""
             SELECT s.*, {_POSITION},
@@ -150,6 +153,10 @@ class SignupRepository:
                 EXISTS (
                     SELECT 1 FROM remind_me WHERE person_id = ?3 AND event_id = ?1
                 ) AS reminded,
+                EXISTS (
+                    SELECT 1 FROM declined WHERE person_id = ?3 AND event_id = ?1
+                ) AS declined,
+                (SELECT everyone_off FROM preferences WHERE person_id = ?3) AS everyone_off,
                 (
                     SELECT json_group_array(json_array(id, event_id)) FROM signups
                     WHERE person_id = ?3 AND status = 'seat'
@@ -161,7 +168,14 @@ class SignupRepository:
         assert row is not None  # the one row of (SELECT 1)
         signup = None if row["id"] is None else _signup(row)
         seats = tuple(event for _id, event in sorted(json.loads(row["seats"])))  # by sign-up
-        return Standing(signup, int(row["taken"]), bool(row["reminded"]), seats)
+        return Standing(
+            signup,
+            int(row["taken"]),
+            bool(row["reminded"]),
+            seats,
+            declined=bool(row["declined"]),
+            everyone_off=bool(row["everyone_off"]),
+        )
 
     async def of_person(self, person_id: int) -> list[Signup]:
         rows = await self._db.fetch_all(
@@ -308,10 +322,11 @@ class SignupRepository:
     # -- "remind me" for events without sign-up ------------------------------------------
 
     async def set_reminder(
-        self, person_id: int, event_id: str, now: datetime, *, on: bool
+        self, person_id: int, event_id: str, now: datetime, *, on: bool, decline: bool = False
     ) -> None:
         """Turn the person's reminder for an event on or off (idempotent). Asking to be
-        reminded forgets a decline of the event (`release`)."""
+        reminded forgets a decline of the event (`release`); turning it off with `decline`
+        records one, for an event everyone is reminded of."""
         if on:
             async with self._db.transaction() as tx:
                 await tx.execute(
@@ -324,6 +339,19 @@ class SignupRepository:
                 await tx.execute(
                     "DELETE FROM declined WHERE person_id = ? AND event_id = ?",
                     (person_id, event_id),
+                )
+        elif decline:
+            async with self._db.transaction() as tx:
+                await tx.execute(
+                    "DELETE FROM remind_me WHERE person_id = ? AND event_id = ?",
+                    (person_id, event_id),
+                )
+                await tx.execute(
+                    """
+                    INSERT INTO declined (person_id, event_id, created_at) VALUES (?, ?, ?)
+                    ON CONFLICT (person_id, event_id) DO NOTHING
+                    """,
+                    (person_id, event_id, to_db(now)),
                 )
         else:
             await self._db.execute(
