@@ -1182,3 +1182,18 @@ async def test_dont_remind_me_of_an_event_everyone_hears_of_keeps_that_person_ou
     assert len(heard(offline, changed_mind, LITERARY)) == 1
     assert len(heard(offline, bystander, LITERARY)) == 1
     assert len(heard(offline, quiet, LITERARY)) == 1
+
+
+async def test_a_seat_at_the_same_time_shows_no_everyone_reminder_on_an_open_event(
+    offline: Offline,
+) -> None:
+    # The planner does not remind a seat holder of an event for everyone at the same time
+    # (their seat's reminder takes its place): the card of an open one says so too.
+    open_to_all = with_event(offline.app.programs.current, "lit-bayan-olgii", capacity=None)
+    offline.app.programs.swap(open_to_all)  # Friday 14:30, as the grant-writing training
+    seated, free = offline.chat(9201, language_code="en"), offline.chat(9202, language_code="en")
+    for chat in (seated, free):
+        await chat.send("/start")
+    await sign_up(seated, "training-grant-writing")
+    assert "🔔 Remind me" in labels((await card_of(seated, "lit-bayan-olgii")).reply_markup)
+    assert "🔕 Don't remind me" in labels((await card_of(free, "lit-bayan-olgii")).reply_markup)
