@@ -807,3 +807,23 @@ async def test_the_csv_never_hands_a_spreadsheet_a_formula(offline: Offline) -> 
         ["'+1 (Astana)", "user_1"],
         ["Aigerim", "user_2"],
     ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "nobody", "heading"),
+    [
+        ("en", "Nobody has signed up yet.", "People signed up, by language"),
+        ("ru", "Пока никто не записался.", "Записавшиеся по языкам"),
+        ("kk", "Әзірге ешкім жазылған жоқ.", "Жазылғандар, тіл бойынша"),
+    ],
+)
+async def test_stats_before_anyone_signs_up_say_so_instead_of_empty_headings(
+    offline: Offline, lang: str, nobody: str, heading: str
+) -> None:
+    organizer = offline.chat(ORGANIZER_ID, language_code=lang)
+    text = visible_text(only(await organizer.send("/stats"), SendMessage).text)
+    assert nobody in text and heading not in text
+    chat = offline.chat(64_000, language_code="en")
+    await chat.press(press(SignupAction.JOIN, TRAINING, Origin.LIST), listing(chat))
+    text = visible_text(only(await organizer.send("/stats"), SendMessage).text)
+    assert heading in text and nobody not in text

@@ -228,14 +228,17 @@ def stats(program: Program, data: Stats, lang: Lang) -> tuple[str, InlineKeyboar
                 waitlist=counts.waitlist,
             )
         )
-    tail = ["", _("<b>People signed up, by language</b>")]
-    tail += [f"• {key}: {count}" for key, count in sorted_counts(data.by_language)]
-    tail += ["", _("<b>By delegation</b>")]
-    names = {d.id: d.name.get(lang) for d in program.delegations}
-    tail += [
-        f"• {esc(shorten(names.get(key or '', key or '—'), 60))}: {count}"
-        for key, count in sorted_counts(data.by_delegation)
-    ]
+    if data.by_language:
+        tail = ["", _("<b>People signed up, by language</b>")]
+        tail += [f"• {key}: {count}" for key, count in sorted_counts(data.by_language)]
+        tail += ["", _("<b>By delegation</b>")]
+        names = {d.id: d.name.get(lang) for d in program.delegations}
+        tail += [
+            f"• {esc(shorten(names.get(key or '', key or '—'), 60))}: {count}"
+            for key, count in sorted_counts(data.by_delegation)
+        ]
+    else:  # two headings over nothing would look like something failed to load
+        tail = ["", _("Nobody has signed up yet.")]
     tail += ["", _("📄 N sends event N's participants as CSV; /export EVENT_ID does too.")]
 
     def message(shown: range) -> list[str]:
