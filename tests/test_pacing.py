@@ -4,11 +4,14 @@ replies and deliveries share it."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 from datetime import timedelta
 
+import pytest
 from aiogram.methods import SendMessage
 
 from bot.clock import ManualClock
+from bot.delivery import pacing
 from bot.delivery.pacing import Pacer
 from bot.delivery.sender import Sender
 from bot.services.broadcasts import Audience, AudienceKind, Draft
@@ -98,3 +101,24 @@ def delivered_to(offline: Offline) -> list[int | str]:
         for r in offline.session.requests
         if isinstance(r, SendMessage) and r.text == "Обед в 13:30."
     ]
+
+
+async def test_a_loop_that_wakes_late_does_not_slow_the_pace(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A loop busy with a crowd's updates comes back to each sleeping send a little late; the
+    # next start is still due a 30th of a second after the last one was due.
+    clock = [0.0]
+
+    async def late_sleep(seconds: float) -> None:
+        clock[0] += seconds + 0.01  # ten milliseconds late, every time
+
+    pacer = Pacer(rate=30.0)
+    monkeypatch.setattr(Pacer, "_now", staticmethod(lambda: clock[0]))
+    monkeypatch.setattr(pacing.asyncio, "sleep", late_sleep)
+    starts = []
+    for n in range(30):
+        async with pacer.slot(1000 + n):
+            starts.append(clock[0])
+    assert starts[-1] - starts[0] == pytest.approx(29 / 30 + 0.01)  # not 29 × (1/30 + 0.01)
+    assert min(b - a for a, b in itertools.pairwise(starts)) > 1 / 30 - 0.01 - 1e-9  # no burst

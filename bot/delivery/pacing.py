@@ -114,6 +114,7 @@ class Pacer:
         interval = self._paid_interval if paid else self._interval
         per_window = max(1, round(1.0 / interval))
         async with self._turn:
+            slept_until: float | None = None
             while True:
                 now = self._now()
                 done = self._done
@@ -124,14 +125,21 @@ class Pacer:
                 if over > 0 and over > len(done):  # only answers can make room
                     self._finished.clear()
                     await self._finished.wait()
+                    slept_until = None
                     continue
                 if over > 0:
                     start = max(start, done[over - 1] + WINDOW)
                 if start <= now:
                     break
                 await asyncio.sleep(start - now)
+                slept_until = start
             self._in_flight += 1
-            self._next_slot = now + interval
+            # The next start is due an interval after the one this send slept until, not
+            # after the moment the loop came back to it: a loop busy with other updates
+            # wakes late, and counting from then put every later send back by as much, so a
+            # long queue went slower than `rate`. A wake-up later than an interval makes up
+            # one send, no more.
+            self._next_slot = (now if slept_until is None else slept_until) + interval
 
     # -- one chat ----------------------------------------------------------------------------
 
