@@ -11,7 +11,6 @@ import pytest
 from aiogram.methods import SendMessage
 
 from bot.clock import ManualClock
-from bot.delivery import pacing
 from bot.delivery.pacing import Pacer
 from bot.delivery.sender import Sender
 from bot.services.broadcasts import Audience, AudienceKind, Draft
@@ -115,7 +114,7 @@ async def test_a_loop_that_wakes_late_does_not_slow_the_pace(
 
     pacer = Pacer(rate=30.0)
     monkeypatch.setattr(Pacer, "_now", staticmethod(lambda: clock[0]))
-    monkeypatch.setattr(pacing.asyncio, "sleep", late_sleep)
+    monkeypatch.setattr("bot.delivery.pacing.asyncio.sleep", late_sleep)
     starts = []
     for n in range(30):
         async with pacer.slot(1000 + n):
