@@ -149,9 +149,6 @@ class Services(BaseMiddleware):
     def __init__(self, **services: object) -> None:
         self._services = services
 
-    def __getitem__(self, name: str) -> object:
-        return self._services[name]
-
     def __setitem__(self, name: str, service: object) -> None:
         self._services[name] = service
 

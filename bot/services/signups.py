@@ -84,6 +84,12 @@ class Stats:
     by_delegation: dict[str | None, int]
 
 
+def open_to_everyone(program: Program, event: Event) -> bool:
+    """An event without seats of a kind everyone is reminded of: its card offers "remind me"
+    and "don't remind me" against the reminder everyone gets."""
+    return event.capacity is None and event.kind in program.forum.remind_everyone
+
+
 def overlaps(a: Event, b: Event) -> bool:
     return a.starts_at < b.ends_at and b.starts_at < a.ends_at
 
@@ -180,9 +186,7 @@ class SignupService:
         """Whether the reminder everyone gets of this event reaches the person, as the
         planner decides it (bot/services/reminders.py): not if they declined the event,
         turned those reminders off, or hold a seat at the same time elsewhere."""
-        if event.capacity is not None or event.kind not in program.forum.remind_everyone:
-            return False
-        if standing.declined or standing.everyone_off:
+        if not open_to_everyone(program, event) or standing.declined or standing.everyone_off:
             return False
         elsewhere = (program.events_by_id.get(seat) for seat in standing.seats)
         return not any(
@@ -321,9 +325,8 @@ class SignupService:
             return False
         # "Don't remind me" of an event everyone is reminded of is a decline, as a seat given
         # up is: the planner leaves them out of everyone's reminder.
-        forum = self._programs.current.forum
-        everyone = event.capacity is None and event.kind in forum.remind_everyone
-        await self._repo.set_reminder(person_id, event_id, now, on=on, decline=everyone)
+        decline = open_to_everyone(self._programs.current, event)
+        await self._repo.set_reminder(person_id, event_id, now, on=on, decline=decline)
         self._changed()
         return True
 

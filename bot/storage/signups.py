@@ -90,6 +90,9 @@ _POSITION = """
 """
 
 
+_FORGET_REMINDER = "DELETE FROM remind_me WHERE person_id = ? AND event_id = ?"
+
+
 class SignupRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -342,10 +345,7 @@ class SignupRepository:
                 )
         elif decline:
             async with self._db.transaction() as tx:
-                await tx.execute(
-                    "DELETE FROM remind_me WHERE person_id = ? AND event_id = ?",
-                    (person_id, event_id),
-                )
+                await tx.execute(_FORGET_REMINDER, (person_id, event_id))
                 await tx.execute(
                     """
                     INSERT INTO declined (person_id, event_id, created_at) VALUES (?, ?, ?)
@@ -354,10 +354,7 @@ class SignupRepository:
                     (person_id, event_id, to_db(now)),
                 )
         else:
-            await self._db.execute(
-                "DELETE FROM remind_me WHERE person_id = ? AND event_id = ?",
-                (person_id, event_id),
-            )
+            await self._db.execute(_FORGET_REMINDER, (person_id, event_id))
 
     async def agenda_of(self, person_id: int) -> tuple[list[Signup], set[str]]:
         """What the person holds (as `of_person`) and the events they asked to be reminded
