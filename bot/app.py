@@ -119,11 +119,16 @@ class App:
 
     def prepare(self) -> None:
         """Build now what the first presses and questions would otherwise wait for: aiogram's
-        schemas of the requests the bot sends and of their answers (built on first use, see
-        bot/deferred_schemas.py), and the index questions are answered from."""
+        schemas of the requests the bot sends and of their answers, and of the updates it
+        receives (built on first use, see bot/deferred_schemas.py), and the index questions
+        are answered from."""
         for bot in (self.bot, self.delivery_bot):
             if isinstance(bot.session, TelegramSession):
                 bot.session.prepare(SENT_METHODS)
+        if isinstance(self.bot.session, TelegramSession):
+            # The updates themselves: the first poll that brings any (a long poll waits up to
+            # its timeout) would build them, holding every update in it for about 0.2 s.
+            self.bot.session.prepare((methods.GetUpdates,))
         self.answers.prepare()
 
     async def on_shutdown(self) -> None:
