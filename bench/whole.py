@@ -341,7 +341,11 @@ async def latency(people: int) -> Latency:
             await bot.start()
             try:
                 await until(lambda: fake.polled, 60, "the bot starting")
-                await asyncio.sleep(0.5)  # let start-up chores (command menus) finish
+                # Let start-up chores finish first, as they have long before a crowd writes at
+                # the forum: the command menus, and a second after polling starts, building
+                # the answer index and setting up the collector (bot/memory.py), which hold
+                # the loop for about 0.4 s here. Start-up has its own row.
+                await asyncio.sleep(SETTLE_AFTER_S + 2.0)
                 users = [
                     FakeUser(id=20_000 + n, first_name=f"P{n}", language_code=LANGS[n % 3])
                     for n in range(people)
