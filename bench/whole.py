@@ -8,7 +8,8 @@ no core on a machine with two.
    questions, sign-ups and cancellations, /my, /where) with Telegram's limits lifted, to the
    forum bot and to a bare aiogram bot answering everything with a fixed line.
 2. Reply latency: 300 people write at the same moment to the forum bot as it runs in
-   production (its own pacing on), the fake holding it to Telegram's 30 messages a second.
+   production (its own pacing on, start-up chores done), the fake holding it to Telegram's 30
+   messages a second.
 3. Start-up: from launching `python -m bot` to the first answer, with a /start waiting.
 4. Memory: `python -m bot` with 10,000 people and their sign-ups in the database, while it
    delivers a broadcast to all of them and 300 of them use the bot.
