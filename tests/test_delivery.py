@@ -105,14 +105,26 @@ async def test_a_thousand_recipients_each_get_it_once_within_telegrams_limits(
         call.params["chat_id"] for call in fake.calls_to("sendMessage") if call.status == 200
     )
     reachable = set(range(1, 1001)) - blocked
+    with sqlite3.connect(tmp_path / "forum.db") as conn:
+        states = dict(conn.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())
+        marked = {row[0] for row in conn.execute("SELECT id FROM people WHERE blocked = 1")}
+        rows = conn.execute("SELECT person_id, state, attempts, last_error FROM outbox").fetchall()
+    missing = reachable - {int(chat) for chat in delivered}
+    history = {  # what each missing person's sends were answered, to tell why
+        person: [
+            (call.status, call.response.get("description"))
+            for call in fake.calls_to("sendMessage")
+            if int(call.params.get("chat_id", 0)) == person
+        ]
+        for person in missing
+    }
+    outcomes = [row for row in rows if row[0] in missing]
+    assert not missing, f"never delivered: {outcomes} {history}"
     assert {int(chat) for chat in delivered} == reachable
     assert set(delivered.values()) == {1}  # exactly once each
     sends = len(fake.calls_to("sendMessage"))
     too_many = sum(call.status == 429 for call in fake.calls_to("sendMessage"))
     assert too_many < sends / 100  # pacing keeps 429s rare
-    with sqlite3.connect(tmp_path / "forum.db") as conn:
-        states = dict(conn.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())
-        marked = {row[0] for row in conn.execute("SELECT id FROM people WHERE blocked = 1")}
     assert states == {"sent": 950, "blocked": 50}
     assert marked == blocked
 
