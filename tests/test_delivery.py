@@ -17,6 +17,8 @@ import pytest
 
 from bot.app import App, create_app
 from bot.config import Settings
+from bot.delivery.pacing import Pacer
+from bot.delivery.sender import MAX_ATTEMPTS, MAX_BACKOFF_S, Sender, backoff_ceiling
 from bot.offline import OfflineSession
 from bot.program import Program
 from bot.services.broadcasts import Audience, AudienceKind, Draft
@@ -205,6 +207,47 @@ async def test_a_broadcast_survives_a_kill_with_nobody_missing_and_one_duplicate
     counts = delivered()
     assert set(counts) == set(range(1, 301))  # nobody missing
     assert sum(n - 1 for n in counts.values()) <= 1  # at most one duplicate per crash
+
+
+async def test_a_message_telegram_keeps_failing_is_given_up_after_its_attempts_saying_why(
+    fake: FakeTelegram, sample_program: Program, tmp_path: Path
+) -> None:
+    app = await live_app(fake, sample_program, tmp_path)
+    await add_people(app.db, range(1, 3), fake)
+    fake.fail_next("sendMessage", 502, times=1_000)  # Telegram down for good
+    sender = Sender(  # as the app's, with waits of milliseconds
+        app.delivery_bot,
+        app.outbox,
+        app.people,
+        app.clock,
+        pacer=Pacer(),
+        max_attempts=3,
+        base_backoff=0.05,
+    )
+    try:
+        await broadcast_to_everyone(app, "Добро пожаловать на форум!")
+        sender.start()
+        await fake.wait_for(lambda: len(fake.calls_to("sendMessage")) >= 6, timeout=10)
+        await asyncio.sleep(0.5)  # more than the longest wait: no further try comes
+        await sender.stop()
+    finally:
+        await app.close()
+    tries = Counter(call.params["chat_id"] for call in fake.calls_to("sendMessage"))
+    assert tries == {1: 3, 2: 3}
+    with sqlite3.connect(tmp_path / "forum.db") as conn:
+        rows = conn.execute("SELECT state, attempts, last_error FROM outbox").fetchall()
+    assert [row[:2] for row in rows] == [("failed", 3), ("failed", 3)]
+    assert all("Bad Gateway" in row[2] for row in rows)
+
+
+def test_server_errors_are_retried_for_two_minutes_at_least_waiting_a_minute_at_most() -> None:
+    """A short outage of Telegram must not fail a broadcast: the waits before each next try,
+    drawn from the upper half of their ceiling, add up to two minutes at the shortest."""
+    ceilings = [backoff_ceiling(attempt) for attempt in range(MAX_ATTEMPTS - 1)]
+    assert ceilings[:3] == [1.0, 2.0, 4.0]
+    assert max(ceilings) == MAX_BACKOFF_S == 60.0
+    assert sum(ceiling / 2 for ceiling in ceilings) >= 120
+    assert backoff_ceiling(10_000) == MAX_BACKOFF_S  # no overflow however many
 
 
 async def test_an_answer_the_sender_has_no_rule_for_fails_that_message_and_the_rest_go(

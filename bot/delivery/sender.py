@@ -7,7 +7,10 @@
 - One message in flight at a time, marked `sending` before the request and `sent` after it:
   a crash can leave at most one message whose fate is unknown (sent again at the next start).
 - 429: everything waits `retry_after`, and the message keeps its place (a 429 never uses up an
-  attempt). 5xx and network errors: retried with exponential backoff, up to `max_attempts`.
+  attempt). 5xx and network errors: retried with exponential backoff, the wait doubling up to
+  a minute, for `max_attempts` (ten: a message is given up only after Telegram has failed it
+  for two to four minutes; six attempts without the cap had given up within 15-31 s, so a
+  short outage of Telegram failed every message of a broadcast due in it).
   403: the person blocked the bot; they are marked and skipped from then on. Other 400s are
   final (recorded with Telegram's description).
 """
@@ -44,6 +47,17 @@ Delivered = Callable[[int], Awaitable[None]]  # called with a broadcast id after
 
 BATCH = 50
 IDLE_WAKE_SECONDS = 5.0  # even with nothing due, look for scheduled work this often
+MAX_ATTEMPTS = 10
+BASE_BACKOFF_S = 1.0  # the longest first wait after a server error; each next one doubles...
+MAX_BACKOFF_S = 60.0  # ...up to this
+
+
+def backoff_ceiling(
+    attempts: int, base: float = BASE_BACKOFF_S, cap: float = MAX_BACKOFF_S
+) -> float:
+    """The longest wait after a message's `attempts + 1`-th failure; the wait is drawn from
+    its upper half (jitter, so that many messages failed at once do not return at once)."""
+    return min(cap, base * (1 << min(attempts, 32)))
 
 
 class Sender:
@@ -55,8 +69,8 @@ class Sender:
         clock: Clock,
         *,
         pacer: Pacer,
-        max_attempts: int = 6,
-        base_backoff: float = 1.0,
+        max_attempts: int = MAX_ATTEMPTS,
+        base_backoff: float = BASE_BACKOFF_S,
         tick: Hook | None = None,
         delivered: Delivered | None = None,
     ) -> None:
@@ -198,7 +212,7 @@ class Sender:
             case TelegramServerError() | TelegramNetworkError() if (
                 item.attempts + 1 < self._max_attempts
             ):  # try again after a backoff
-                ceiling = self._base_backoff * 2**item.attempts
+                ceiling = backoff_ceiling(item.attempts, self._base_backoff)
                 later = now + timedelta(seconds=ceiling / 2 + random.uniform(0, ceiling / 2))
                 await self._outbox.retry_later(item.id, later, str(failure))
             case _:  # 401, 404, 409, ..., or out of attempts: not sent, and said why
