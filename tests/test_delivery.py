@@ -229,8 +229,8 @@ async def test_a_message_telegram_keeps_failing_is_given_up_after_its_attempts_s
         sender.start()
         await fake.wait_for(lambda: len(fake.calls_to("sendMessage")) >= 6, timeout=10)
         await asyncio.sleep(0.5)  # more than the longest wait: no further try comes
-        await sender.stop()
     finally:
+        await sender.stop()
         await app.close()
     tries = Counter(call.params["chat_id"] for call in fake.calls_to("sendMessage"))
     assert tries == {1: 3, 2: 3}

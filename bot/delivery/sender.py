@@ -8,9 +8,8 @@
   a crash can leave at most one message whose fate is unknown (sent again at the next start).
 - 429: everything waits `retry_after`, and the message keeps its place (a 429 never uses up an
   attempt). 5xx and network errors: retried with exponential backoff, the wait doubling up to
-  a minute, for `max_attempts` (ten: a message is given up only after Telegram has failed it
-  for two to four minutes; six attempts without the cap had given up within 15-31 s, so a
-  short outage of Telegram failed every message of a broadcast due in it).
+  a minute, for `max_attempts` (ten: two to four minutes, so that a short outage of Telegram
+  does not fail every message due in it).
   403: the person blocked the bot; they are marked and skipped from then on. Other 400s are
   final (recorded with Telegram's description).
 """
